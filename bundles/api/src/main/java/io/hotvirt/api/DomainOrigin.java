@@ -1,0 +1,9 @@
+package io.hotvirt.api;
+
+/** How a domain came under management. */
+public enum DomainOrigin {
+    /** Started by hotvirt from a command. */
+    LAUNCHED,
+    /** An already running process tree taken under management. */
+    ADOPTED
+}

@@ -1,0 +1,41 @@
+package io.hotvirt.api;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Makes, lists and ends process domains. Bad input (an unknown name, a name in use, a dead PID)
+ * raises {@link IllegalArgumentException}; a kernel refusal (missing privilege, no cgroup support)
+ * raises {@link IOException}. Messages name the problem and the fix.
+ */
+public interface DomainService {
+
+    /** Starts {@code command} as the root of a new domain in its own cgroup. */
+    DomainInfo launch(String name, List<String> command) throws IOException;
+
+    /** Takes a running process and all its descendants into a new domain. */
+    DomainInfo adopt(String name, int pid) throws IOException;
+
+    /**
+     * Gives a domain back to the host: every capability lets go, the processes move back to the cgroups
+     * they came from and run on. Returns how many processes moved.
+     */
+    int release(String name) throws IOException;
+
+    /** Sends {@code signal} to every process of a domain; returns how many were signalled. */
+    int kill(String name, int signal) throws IOException;
+
+    /** Forgets an exited domain. */
+    void remove(String name) throws IOException;
+
+    List<DomainInfo> list();
+
+    Optional<DomainInfo> find(String name);
+
+    /** The live process tree of a domain: its root processes with their children. */
+    List<ProcessInfo> processTree(String name);
+
+    /** The live handle a capability works with. */
+    Optional<Domain> domain(String name);
+}

@@ -1,0 +1,435 @@
+package io.hotvirt.core;
+
+import io.hotvirt.api.Capability;
+import io.hotvirt.api.Domain;
+import io.hotvirt.api.DomainInfo;
+import io.hotvirt.api.DomainOrigin;
+import io.hotvirt.api.DomainService;
+import io.hotvirt.api.DomainState;
+import io.hotvirt.api.ProcessInfo;
+import io.hotvirt.core.registry.DomainRecord;
+import io.hotvirt.core.registry.DomainRegistry;
+import io.hotvirt.linux.cgroup.CgroupOrigin;
+import io.hotvirt.linux.cgroup.Cgroups;
+import io.hotvirt.linux.cgroup.DomainCgroup;
+import io.hotvirt.linux.proc.CgroupEntry;
+import io.hotvirt.linux.proc.ProcStat;
+import io.hotvirt.linux.proc.Procfs;
+import io.hotvirt.linux.process.ChildReaper;
+import io.hotvirt.linux.process.SpawnRequest;
+import io.hotvirt.linux.process.Spawner;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The monitor: makes, tracks and ends domains, keeps the registry on disk, and applies every
+ * {@link Capability} service to every live domain (the whiteboard). Stopping this component leaves
+ * every process running and every cgroup in place; starting it again re-attaches to them.
+ */
+@Component(service = DomainService.class, immediate = true)
+public final class DomainMonitor implements DomainService {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DomainMonitor.class);
+    /** How long a launched command may take to join its cgroup before the launch is called failed. */
+    private static final long JOIN_TIMEOUT_MILLIS = 5_000;
+
+    private final Object lock = new Object();
+    private final Cgroups cgroups;
+    private final String cgroupRoot;
+    private final Path logDir;
+    private final DomainRegistry registry;
+    private final ChildReaper reaper;
+    private final TreeMover mover;
+    private final Whiteboard whiteboard = new Whiteboard();
+    /** Exit statuses just reaped, seen without the lock by a launch waiting for its process to join. */
+    private final Map<Integer, Integer> exits = new ConcurrentHashMap<>();
+    private static final int UNKNOWN_STATUS = Integer.MIN_VALUE;
+    private volatile boolean active;
+
+    @Activate
+    public DomainMonitor(BundleContext context) throws IOException {
+        Path data = HotvirtPaths.dataDir(context);
+        this.cgroupRoot = HotvirtPaths.cgroupRoot();
+        this.logDir = data.resolve("logs");
+        Files.createDirectories(logDir);
+        this.cgroups = Cgroups.detect();
+        this.registry = DomainRegistry.open(data.resolve("domains.json"));
+        this.mover = new TreeMover(cgroups);
+        this.reaper = new ChildReaper("hotvirt-reaper");
+        synchronized (lock) {
+            for (DomainRecord record : registry.all()) {
+                reattach(record);
+            }
+            active = true;
+        }
+        LOG.info("hotvirt monitor started: {} domains, cgroup {} under {}", registry.all().size(), cgroups.mode(),
+                cgroupRoot);
+    }
+
+    @Deactivate
+    void deactivate() {
+        synchronized (lock) {
+            active = false;
+        }
+        reaper.close(); // outside the lock: the reaper thread may be waiting for it
+
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void bindCapability(Capability capability) {
+        synchronized (lock) {
+            whiteboard.add(capability);
+            for (DomainRecord record : registry.all()) {
+                if (!refresh(record).exited()) {
+                    whiteboard.virtualize(capability, handle(record.name()));
+                }
+            }
+        }
+    }
+
+    void unbindCapability(Capability capability) {
+        synchronized (lock) {
+            Set<String> held = whiteboard.remove(capability);
+            if (!active) {
+                return; // the monitor itself is stopping: domains stay virtualized until it is back
+            }
+            for (String name : held) {
+                Whiteboard.devirtualize(capability, handle(name));
+            }
+        }
+    }
+
+    @Override
+    public DomainInfo launch(String name, List<String> command) throws IOException {
+        DomainNames.check(name);
+        if (command == null || command.isEmpty()) {
+            throw new IllegalArgumentException("no command given: domain:launch NAME -- COMMAND [ARGS...]");
+        }
+        synchronized (lock) {
+            ensureFree(name);
+            CgroupOrigin home = cgroups.originOf(Math.toIntExact(ProcessHandle.current().pid()));
+            DomainCgroup cgroup = cgroups.create(cgroupPath(name));
+            Path log = logDir.resolve(name + ".log");
+            int pid;
+            try {
+                pid = Spawner.spawn(new SpawnRequest(command, null, log, cgroup.procsFiles()));
+            } catch (IOException | RuntimeException e) {
+                removeQuietly(cgroup);
+                throw e;
+            }
+            reaper.watch(pid, status -> onExit(pid, status));
+            awaitJoin(name, pid, cgroup, log);
+            long startTicks = Procfs.stat(pid).map(ProcStat::startTimeTicks).orElse(0L);
+            DomainRecord record = new DomainRecord(name, DomainOrigin.LAUNCHED, pid, startTicks, command,
+                    System.currentTimeMillis(), cgroup.path(), log.toString(), false, null,
+                    Map.of(), home, Map.of());
+            registry.put(record);
+            whiteboard.virtualizeAll(handle(name));
+            LOG.info("launched domain {}: pid {} {}", name, pid, command);
+            return info(refresh(record));
+        }
+    }
+
+    @Override
+    public DomainInfo adopt(String name, int pid) throws IOException {
+        DomainNames.check(name);
+        synchronized (lock) {
+            ensureFree(name);
+            ProcStat stat = checkAdoptable(pid);
+            CgroupOrigin home = cgroups.originOf(pid);
+            DomainCgroup cgroup = cgroups.create(cgroupPath(name));
+            Map<Integer, CgroupOrigin> homes;
+            try {
+                homes = mover.adopt(pid, cgroup, home);
+            } catch (IOException | RuntimeException e) {
+                removeQuietly(cgroup);
+                throw e;
+            }
+            DomainRecord record = new DomainRecord(name, DomainOrigin.ADOPTED, pid, stat.startTimeTicks(),
+                    Procfs.cmdline(pid), System.currentTimeMillis(), cgroup.path(), null, false, null, homes, home,
+                    Map.of());
+            registry.put(record);
+            reaper.watch(pid, status -> onExit(pid, status));
+            whiteboard.virtualizeAll(handle(name));
+            LOG.info("adopted domain {}: {} processes from pid {}", name, homes.size(), pid);
+            return info(refresh(record));
+        }
+    }
+
+    @Override
+    public int release(String name) throws IOException {
+        synchronized (lock) {
+            DomainRecord record = running(name);
+            whiteboard.devirtualizeAll(handle(name));
+            DomainCgroup cgroup = cgroups.open(record.cgroup()).orElse(null);
+            int moved = 0;
+            if (cgroup != null) {
+                moved = mover.sendHome(cgroup, record.homeCgroups(), record.defaultHome());
+                removeQuietly(cgroup);
+            }
+            registry.remove(name);
+            LOG.info("released domain {}: {} processes run on outside hotvirt", name, moved);
+            return moved;
+        }
+    }
+
+    @Override
+    public int kill(String name, int signal) throws IOException {
+        synchronized (lock) {
+            DomainRecord record = running(name);
+            DomainCgroup cgroup = cgroups.open(record.cgroup())
+                    .orElseThrow(() -> new IOException("cgroup " + record.cgroup() + " of domain " + name
+                            + " has disappeared: domain:remove " + name + " forgets the domain"));
+            return cgroup.signal(signal);
+        }
+    }
+
+    @Override
+    public void remove(String name) throws IOException {
+        synchronized (lock) {
+            DomainRecord record = refresh(existing(name));
+            if (!record.exited()) {
+                throw new IllegalStateException("domain " + name + " is still running: domain:kill " + name
+                        + " ends it, domain:release " + name + " gives it back to the host");
+            }
+            registry.remove(name);
+        }
+    }
+
+    @Override
+    public List<DomainInfo> list() {
+        synchronized (lock) {
+            List<DomainInfo> infos = new ArrayList<>();
+            for (DomainRecord record : registry.all()) {
+                infos.add(info(refresh(record)));
+            }
+            return infos;
+        }
+    }
+
+    @Override
+    public Optional<DomainInfo> find(String name) {
+        synchronized (lock) {
+            return registry.get(name).map(r -> info(refresh(r)));
+        }
+    }
+
+    @Override
+    public List<ProcessInfo> processTree(String name) {
+        synchronized (lock) {
+            try {
+                return ProcessTrees.build(pids(refresh(existing(name))));
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot read the processes of domain " + name + ": "
+                        + e.getMessage(), e);
+            }
+        }
+    }
+
+    @Override
+    public Optional<Domain> domain(String name) {
+        synchronized (lock) {
+            return registry.get(name).map(r -> handle(r.name()));
+        }
+    }
+
+    // ---- for LiveDomain ----
+
+    DomainRecord record(String name) {
+        synchronized (lock) {
+            return existing(name);
+        }
+    }
+
+    Set<Integer> pids(DomainRecord record) throws IOException {
+        if (record.exited()) {
+            return Set.of();
+        }
+        Optional<DomainCgroup> cgroup = cgroups.open(record.cgroup());
+        if (cgroup.isEmpty()) {
+            return Set.of();
+        }
+        Set<Integer> pids = new java.util.TreeSet<>(cgroup.get().pids());
+        pids.removeIf(pid -> !TreeMover.living(pid));
+        return pids;
+    }
+
+    void saveSettings(String name, String capability, Map<String, String> settings) throws IOException {
+        synchronized (lock) {
+            registry.put(existing(name).withSettings(capability, settings));
+        }
+    }
+
+    // ---- internals; callers hold the lock ----
+
+    private Domain handle(String name) {
+        return new LiveDomain(this, name);
+    }
+
+    private String cgroupPath(String name) {
+        return cgroupRoot + "/" + name;
+    }
+
+    private DomainRecord existing(String name) {
+        return registry.get(name).orElseThrow(() -> new IllegalArgumentException(
+                "no domain named '" + name + "' (domain:list shows the domains)"));
+    }
+
+    private DomainRecord running(String name) {
+        DomainRecord record = refresh(existing(name));
+        if (record.exited()) {
+            throw new IllegalStateException("domain " + name + " has exited"
+                    + (record.exitStatus() == null ? "" : " with status " + record.exitStatus())
+                    + ": domain:remove " + name + " forgets it");
+        }
+        return record;
+    }
+
+    private void ensureFree(String name) {
+        registry.get(name).ifPresent(r -> {
+            throw new IllegalArgumentException("a domain named '" + name + "' already exists"
+                    + (refresh(r).exited() ? " (exited: domain:remove " + name + " forgets it)" : ""));
+        });
+    }
+
+    /** Refuses what must never be adopted: unknown PIDs, the kernel, init, this container, other domains. */
+    private ProcStat checkAdoptable(int pid) throws IOException {
+        ProcStat stat = Procfs.stat(pid).filter(s -> s.state() != 'Z')
+                .orElseThrow(() -> new IllegalArgumentException("no process with PID " + pid));
+        if (pid == 1 || pid == 2 || stat.ppid() == 2) {
+            throw new IllegalArgumentException("PID " + pid + " is " + (pid == 1 ? "init" : "a kernel thread")
+                    + " and cannot be adopted");
+        }
+        for (long p = ProcessHandle.current().pid(); p > 1; p = Procfs.stat((int) p).map(ProcStat::ppid).orElse(0)) {
+            if (p == pid) {
+                throw new IllegalArgumentException("PID " + pid + " is this Karaf container or one of its"
+                        + " ancestors and cannot be adopted");
+            }
+        }
+        String prefix = "/" + cgroupRoot + "/";
+        for (CgroupEntry entry : Procfs.cgroups(pid)) {
+            if (entry.path().startsWith(prefix)) {
+                String owner = entry.path().substring(prefix.length()).split("/")[0];
+                throw new IllegalArgumentException("PID " + pid + " is already in domain " + owner
+                        + (pid == registry.get(owner).map(DomainRecord::rootPid).orElse(-1) ? "" : " (as a member)"));
+            }
+        }
+        return stat;
+    }
+
+    /** Waits until a launched process has joined its cgroup, so the launch reports a failed join. */
+    private void awaitJoin(String name, int pid, DomainCgroup cgroup, Path log) throws IOException {
+        long deadline = System.currentTimeMillis() + JOIN_TIMEOUT_MILLIS;
+        while (System.currentTimeMillis() < deadline) {
+            if (!Spawner.launching(pid) && cgroup.pids().contains(pid)) {
+                return; // exec'd, so it joined every hierarchy
+            }
+            Integer status = exits.get(pid);
+            if (status != null || Procfs.stat(pid).isEmpty()) {
+                if (status != null && status == Spawner.JOIN_FAILED) {
+                    removeQuietly(cgroup);
+                    throw new IOException("domain " + name + " could not join cgroup " + cgroup.path()
+                            + ": " + LogTail.read(log));
+                }
+                return; // ran and ended already: the domain is recorded as exited
+            }
+            sleep(10);
+        }
+        throw new IOException("process " + pid + " of domain " + name + " did not join cgroup " + cgroup.path()
+                + " within " + JOIN_TIMEOUT_MILLIS + " ms; its log " + log + " says: " + LogTail.read(log));
+    }
+
+    private void onExit(int pid, Integer status) {
+        exits.put(pid, status == null ? UNKNOWN_STATUS : status);
+        synchronized (lock) {
+            exits.remove(pid);
+            Optional<DomainRecord> owner = registry.all().stream()
+                    .filter(r -> r.rootPid() == pid && !r.exited()).findFirst();
+            if (owner.isEmpty()) {
+                return; // released meanwhile, or a failed launch
+            }
+            try {
+                registry.put(owner.get().withExit(status));
+                refresh(registry.get(owner.get().name()).orElseThrow());
+            } catch (IOException e) {
+                LOG.warn("cannot record the exit of domain {}: {}", owner.get().name(), e.getMessage());
+            }
+        }
+    }
+
+    /** Re-reads whether a domain still has processes; marks it exited and cleans up when not. */
+    private DomainRecord refresh(DomainRecord record) {
+        if (record.exited()) {
+            return record;
+        }
+        try {
+            if (!pids(record).isEmpty()) {
+                return record;
+            }
+            whiteboard.devirtualizeAll(handle(record.name()));
+            cgroups.open(record.cgroup()).ifPresent(this::removeQuietly);
+            DomainRecord exited = record.asExited();
+            registry.put(exited);
+            return exited;
+        } catch (IOException e) {
+            LOG.warn("cannot refresh domain {}: {}", record.name(), e.getMessage());
+            return record;
+        }
+    }
+
+    /** After a restart: watch the domains whose processes live on, mark the others exited. */
+    private void reattach(DomainRecord record) {
+        DomainRecord current = refresh(record);
+        if (!current.exited() && Procfs.alive(current.rootPid(), current.rootStartTicks())) {
+            int pid = current.rootPid();
+            reaper.watch(pid, status -> onExit(pid, status));
+        }
+    }
+
+    private DomainInfo info(DomainRecord record) {
+        int count = 0;
+        try {
+            count = pids(record).size();
+        } catch (IOException e) {
+            LOG.debug("cannot count processes of {}", record.name(), e);
+        }
+        return new DomainInfo(record.name(), record.origin(), record.rootPid(), record.command(),
+                Instant.ofEpochMilli(record.createdMillis()), record.exited() ? DomainState.EXITED : DomainState.RUNNING,
+                record.exitStatus(), record.cgroup(), record.logFile(), count, whiteboard.holding(record.name()));
+    }
+
+    private void removeQuietly(DomainCgroup cgroup) {
+        try {
+            cgroup.remove();
+        } catch (IOException e) {
+            LOG.debug("cannot remove cgroup {}: {}", cgroup.path(), e.getMessage());
+        }
+    }
+
+    private static void sleep(long millis) throws IOException {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+    }
+}

@@ -1,0 +1,29 @@
+package io.hotvirt.core.shell;
+
+import io.hotvirt.api.DomainInfo;
+import io.hotvirt.api.DomainService;
+import org.apache.karaf.shell.api.action.lifecycle.Reference;
+import org.apache.karaf.shell.api.action.lifecycle.Service;
+import org.apache.karaf.shell.api.console.CommandLine;
+import org.apache.karaf.shell.api.console.Completer;
+import org.apache.karaf.shell.api.console.Session;
+import org.apache.karaf.shell.support.completers.StringsCompleter;
+
+import java.util.List;
+
+/** Completes the names of the domains hotvirt manages. */
+@Service
+public class DomainNameCompleter implements Completer {
+
+    @Reference
+    private DomainService domains;
+
+    @Override
+    public int complete(Session session, CommandLine commandLine, List<String> candidates) {
+        StringsCompleter names = new StringsCompleter();
+        for (DomainInfo domain : domains.list()) {
+            names.getStrings().add(domain.name());
+        }
+        return names.complete(session, commandLine, candidates);
+    }
+}

@@ -1,0 +1,38 @@
+package io.hotvirt.core.shell;
+
+import io.hotvirt.api.DomainInfo;
+import io.hotvirt.api.DomainService;
+import org.apache.karaf.shell.api.action.Action;
+import org.apache.karaf.shell.api.action.Argument;
+import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.lifecycle.Reference;
+import org.apache.karaf.shell.api.action.lifecycle.Service;
+
+import java.util.List;
+
+@Command(scope = "domain", name = "launch", description = "Starts a command as a new domain in its own cgroup.",
+        detailedDescription = "The command runs in a new session with stdin from /dev/null and stdout and stderr"
+                + " appended to a log under Karaf's data folder. It joins the domain's cgroup before it runs, so"
+                + " every process it forks belongs to the domain. Put -- before the command so its options are"
+                + " not read as options of domain:launch.\n\nExample: domain:launch w1 -- sh -c \"while :; do sleep 1; done\"")
+@Service
+public class LaunchCommand implements Action {
+
+    @Reference
+    private DomainService domains;
+
+    @Argument(index = 0, name = "name", required = true, description = "Name of the new domain")
+    private String name;
+
+    @Argument(index = 1, name = "command", required = true, multiValued = true,
+            description = "The command and its arguments, after --")
+    private List<String> command;
+
+    @Override
+    public Object execute() throws Exception {
+        DomainInfo domain = domains.launch(name, command);
+        System.out.println("Domain " + domain.name() + " launched: pid " + domain.rootPid() + ", cgroup "
+                + domain.cgroup() + ", log " + domain.log());
+        return null;
+    }
+}

@@ -1,0 +1,108 @@
+package io.hotvirt.linux.cgroup;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/** Freezing a cgroup: v1 freezer.state or v2 cgroup.freeze, each waiting until the kernel confirms. */
+abstract class Freezer {
+
+    /** A task in uninterruptible sleep (NFS, FUSE, D state) can hold off freezing; do not wait forever. */
+    static final long TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+    abstract void freeze(Path dir) throws IOException;
+
+    abstract void thaw(Path dir) throws IOException;
+
+    abstract boolean frozen(Path dir) throws IOException;
+
+    /** Polls {@code done} with a back-off from 0.1 ms to 10 ms; false on timeout. */
+    static boolean await(Path dir, Check done) throws IOException {
+        long deadline = System.nanoTime() + TIMEOUT_NANOS;
+        long sleepMicros = 100;
+        while (!done.test(dir)) {
+            if (System.nanoTime() - deadline > 0) {
+                return false;
+            }
+            try {
+                TimeUnit.MICROSECONDS.sleep(sleepMicros);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted waiting for cgroup " + dir);
+            }
+            sleepMicros = Math.min(sleepMicros * 2, 10_000);
+        }
+        return true;
+    }
+
+    interface Check {
+        boolean test(Path dir) throws IOException;
+    }
+
+    /** cgroup v1: freezer.state THAWED → FREEZING → FROZEN. */
+    static final class V1 extends Freezer {
+
+        @Override
+        void freeze(Path dir) throws IOException {
+            Path state = dir.resolve("freezer.state");
+            CgroupIo.write(state, "FROZEN");
+            // while FREEZING, writing FROZEN again retries tasks that were not caught the first time
+            long[] lastTry = {System.nanoTime()};
+            if (!await(dir, d -> frozen(d) || retry(state, lastTry))) {
+                CgroupIo.write(state, "THAWED");
+                throw new IOException("freezing " + dir + ": not frozen after 10 s — a process is probably in an"
+                        + " uninterruptible sleep (state D, e.g. on NFS or FUSE); the cgroup was thawed again");
+            }
+        }
+
+        private static boolean retry(Path state, long[] lastTry) throws IOException {
+            if (System.nanoTime() - lastTry[0] > 100_000_000L) {
+                CgroupIo.write(state, "FROZEN");
+                lastTry[0] = System.nanoTime();
+            }
+            return false;
+        }
+
+        @Override
+        void thaw(Path dir) throws IOException {
+            CgroupIo.write(dir.resolve("freezer.state"), "THAWED");
+        }
+
+        @Override
+        boolean frozen(Path dir) throws IOException {
+            return CgroupIo.read(dir.resolve("freezer.state")).strip().equals("FROZEN");
+        }
+    }
+
+    /** cgroup v2: cgroup.freeze, confirmed by "frozen 1" in cgroup.events. */
+    static final class V2 extends Freezer {
+
+        @Override
+        void freeze(Path dir) throws IOException {
+            CgroupIo.write(dir.resolve("cgroup.freeze"), "1");
+            if (!await(dir, this::frozen)) {
+                CgroupIo.write(dir.resolve("cgroup.freeze"), "0");
+                throw new IOException("freezing " + dir + ": not frozen after 10 s — a process is probably in an"
+                        + " uninterruptible sleep (state D, e.g. on NFS or FUSE); the cgroup was thawed again");
+            }
+        }
+
+        @Override
+        void thaw(Path dir) throws IOException {
+            CgroupIo.write(dir.resolve("cgroup.freeze"), "0");
+            if (!await(dir, d -> !frozen(d))) {
+                throw new IOException("thawing " + dir + ": still frozen after 10 s (is a parent cgroup frozen?)");
+            }
+        }
+
+        @Override
+        boolean frozen(Path dir) throws IOException {
+            for (String line : CgroupIo.read(dir.resolve("cgroup.events")).split("\n")) {
+                if (line.startsWith("frozen ")) {
+                    return line.endsWith(" 1");
+                }
+            }
+            return false;
+        }
+    }
+}
