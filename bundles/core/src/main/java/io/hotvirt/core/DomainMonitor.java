@@ -135,11 +135,11 @@ public final class DomainMonitor implements DomainService {
                 removeQuietly(cgroup);
                 throw e;
             }
-            reaper.watch(pid, status -> onExit(pid, status));
+            reaper.watch(pid, status -> onExit(name, pid, status));
             awaitJoin(name, pid, cgroup, log);
             long startTicks = Procfs.stat(pid).map(ProcStat::startTimeTicks).orElse(0L);
             DomainRecord record = new DomainRecord(name, DomainOrigin.LAUNCHED, pid, startTicks, command,
-                    System.currentTimeMillis(), cgroup.path(), log.toString(), false, null,
+                    System.currentTimeMillis(), cgroup.path(), log.toString(), false, exitStatus(exits.get(pid)),
                     Map.of(), home, Map.of());
             registry.put(record);
             whiteboard.virtualizeAll(handle(name));
@@ -167,7 +167,7 @@ public final class DomainMonitor implements DomainService {
                     Procfs.cmdline(pid), System.currentTimeMillis(), cgroup.path(), null, false, null, homes, home,
                     Map.of());
             registry.put(record);
-            reaper.watch(pid, status -> onExit(pid, status));
+            reaper.watch(pid, status -> onExit(name, pid, status));
             whiteboard.virtualizeAll(handle(name));
             LOG.info("adopted domain {}: {} processes from pid {}", name, homes.size(), pid);
             return info(refresh(record));
@@ -357,22 +357,25 @@ public final class DomainMonitor implements DomainService {
                 + " within " + JOIN_TIMEOUT_MILLIS + " ms; its log " + log + " says: " + LogTail.read(log));
     }
 
-    private void onExit(int pid, Integer status) {
+    private void onExit(String name, int pid, Integer status) {
         exits.put(pid, status == null ? UNKNOWN_STATUS : status);
         synchronized (lock) {
             exits.remove(pid);
-            Optional<DomainRecord> owner = registry.all().stream()
-                    .filter(r -> r.rootPid() == pid && !r.exited()).findFirst();
+            Optional<DomainRecord> owner = registry.get(name).filter(r -> r.rootPid() == pid && r.exitStatus() == null);
             if (owner.isEmpty()) {
                 return; // released meanwhile, or a failed launch
             }
             try {
-                registry.put(owner.get().withExit(status));
+                registry.put(owner.get().withExit(exitStatus(status)));
                 refresh(registry.get(owner.get().name()).orElseThrow());
             } catch (IOException e) {
                 LOG.warn("cannot record the exit of domain {}: {}", owner.get().name(), e.getMessage());
             }
         }
+    }
+
+    private static Integer exitStatus(Integer reaped) {
+        return reaped == null || reaped == UNKNOWN_STATUS ? null : reaped;
     }
 
     /** Re-reads whether a domain still has processes; marks it exited and cleans up when not. */
@@ -400,7 +403,8 @@ public final class DomainMonitor implements DomainService {
         DomainRecord current = refresh(record);
         if (!current.exited() && Procfs.alive(current.rootPid(), current.rootStartTicks())) {
             int pid = current.rootPid();
-            reaper.watch(pid, status -> onExit(pid, status));
+            String name = current.name();
+            reaper.watch(pid, status -> onExit(name, pid, status));
         }
     }
 

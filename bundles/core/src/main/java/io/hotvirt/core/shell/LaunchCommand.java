@@ -30,7 +30,9 @@ public class LaunchCommand implements Action {
 
     @Override
     public Object execute() throws Exception {
-        DomainInfo domain = domains.launch(name, command);
+        // Karaf's parser hands "--" through as an argument; it only marks where the command starts.
+        List<String> argv = !command.isEmpty() && command.get(0).equals("--") ? command.subList(1, command.size()) : command;
+        DomainInfo domain = domains.launch(name, argv);
         System.out.println("Domain " + domain.name() + " launched: pid " + domain.rootPid() + ", cgroup "
                 + domain.cgroup() + ", log " + domain.log());
         return null;

@@ -33,7 +33,7 @@ public class ListCommand implements Action {
             table.addRow().addContent(d.name(), Formats.state(d), d.rootPid(), d.processCount(),
                     d.origin().name().toLowerCase(), String.join(",", d.capabilities()), Formats.command(d.command()));
         }
-        table.emptyTableText("No domains: domain:launch or domain:adopt makes one");
+        table.emptyTableText("No domains: domain:launch or domain:adopt makes one" + System.lineSeparator());
         table.print(System.out, !noFormat);
         return null;
     }
