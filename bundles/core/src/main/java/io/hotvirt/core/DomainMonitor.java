@@ -52,6 +52,7 @@ public final class DomainMonitor implements DomainService {
     private static final long JOIN_TIMEOUT_MILLIS = 5_000;
 
     private final Object lock = new Object();
+    private final BundleContext context;
     private final Cgroups cgroups;
     private final String cgroupRoot;
     private final Path logDir;
@@ -66,6 +67,7 @@ public final class DomainMonitor implements DomainService {
 
     @Activate
     public DomainMonitor(BundleContext context) throws IOException {
+        this.context = context;
         Path data = HotvirtPaths.dataDir(context);
         this.cgroupRoot = HotvirtPaths.cgroupRoot();
         this.logDir = data.resolve("logs");
@@ -108,8 +110,8 @@ public final class DomainMonitor implements DomainService {
     void unbindCapability(Capability capability) {
         synchronized (lock) {
             Set<String> held = whiteboard.remove(capability);
-            if (!active) {
-                return; // the monitor itself is stopping: domains stay virtualized until it is back
+            if (!active || containerStopping()) {
+                return; // hotvirt itself is going down, not the capability: domains stay virtualized
             }
             for (String name : held) {
                 Whiteboard.devirtualize(capability, handle(name));
@@ -279,6 +281,14 @@ public final class DomainMonitor implements DomainService {
     }
 
     // ---- internals; callers hold the lock ----
+
+    private boolean containerStopping() {
+        try {
+            return context.getBundle(0).getState() == org.osgi.framework.Bundle.STOPPING;
+        } catch (IllegalStateException e) {
+            return true; // our context is already invalid: we are being stopped with the rest
+        }
+    }
 
     private Domain handle(String name) {
         return new LiveDomain(this, name);

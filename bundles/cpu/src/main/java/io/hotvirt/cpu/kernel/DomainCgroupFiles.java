@@ -1,0 +1,50 @@
+package io.hotvirt.cpu.kernel;
+
+import io.hotvirt.linux.cgroup.DomainCgroup;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** A domain's cgroup from the linux bundle as {@link CgroupFiles}. */
+public final class DomainCgroupFiles implements CgroupFiles {
+
+    private final DomainCgroup cgroup;
+
+    public DomainCgroupFiles(DomainCgroup cgroup) {
+        this.cgroup = cgroup;
+    }
+
+    @Override
+    public String path() {
+        return cgroup.path();
+    }
+
+    @Override
+    public boolean exists(String controller, String file) {
+        try {
+            return Files.exists(cgroup.dir(controller).resolve(file));
+        } catch (IllegalArgumentException noSuchHierarchy) {
+            return false;
+        }
+    }
+
+    @Override
+    public String read(String controller, String file) throws IOException {
+        return cgroup.read(controller, file);
+    }
+
+    @Override
+    public void write(String controller, String file, String value) throws IOException {
+        // a write(2) of zero bytes may never reach the cgroup's handler: write an empty value as a
+        // newline, which the kernel strips (v2 cpuset.cpus "" = inherit the parent's CPUs)
+        cgroup.write(controller, file, value.isEmpty() ? "\n" : value);
+    }
+
+    @Override
+    public String readParent(String controller, String file) throws IOException {
+        Path parent = cgroup.dir(controller).getParent();
+        String s = Files.readString(parent.resolve(file));
+        return s.endsWith("\n") ? s.substring(0, s.length() - 1) : s;
+    }
+}

@@ -1,0 +1,48 @@
+package io.hotvirt.cpu;
+
+import org.junit.Assume;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.Assert.fail;
+
+/**
+ * Kernel tests that need a privilege skip without it, unless the build says privileges are required
+ * ({@code -Dhotvirt.requirePrivileged=1}, or HOTVIRT_REQUIRE_PRIVILEGED=1 as on CI): then they fail.
+ */
+final class Privileged {
+
+    private Privileged() {
+    }
+
+    static boolean required() {
+        return "1".equals(System.getProperty("hotvirt.requirePrivileged"))
+                || "1".equals(System.getenv("HOTVIRT_REQUIRE_PRIVILEGED"));
+    }
+
+    /** Skips (or fails, when required) unless {@code available}. */
+    static void assume(String what, boolean available) {
+        if (available) {
+            return;
+        }
+        if (required()) {
+            fail(what + " is not available, and hotvirt.requirePrivileged=1 says kernel tests must run");
+        }
+        Assume.assumeTrue(what + " is not available: skipped", false);
+    }
+
+    static boolean root() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("Uid:")) {
+                    return line.split("\\s+")[2].equals("0"); // effective uid
+                }
+            }
+        } catch (IOException e) {
+            return false;
+        }
+        return false;
+    }
+}
