@@ -1,0 +1,44 @@
+package io.hotvirt.checkpoint.image;
+
+/** Names and constants of the image layout, in one place so writer and verifier agree. */
+public final class ImageFormat {
+
+    /** Bumped on any incompatible change of a file's layout. */
+    public static final int VERSION = 1;
+
+    /** Page files hold whole 4 KiB pages only, so any offset in them can be mmap'ed. */
+    public static final int PAGE_SIZE = 4096;
+
+    public static final String MANIFEST = "manifest.json";
+
+    private ImageFormat() {
+    }
+
+    /** Raw page contents of one process, 4096-byte aligned. */
+    public static String pagesFile(int pid) {
+        return "pages-" + pid + ".img";
+    }
+
+    /** The binary index of {@link #pagesFile}: runs of (vaddr, npages, file offset, kind). */
+    public static String pageIndexFile(int pid) {
+        return "pagemap-" + pid + ".idx";
+    }
+
+    /** Per-process metadata: identity and memory areas. */
+    public static String processFile(int pid) {
+        return "process-" + pid + ".json";
+    }
+
+    /** Where an image named {@code name} is built before it is renamed into place. */
+    public static String partialName(String name) {
+        return "." + name + ".partial";
+    }
+
+    /** Image names become directory names: keep them to one harmless path element. */
+    public static void checkName(String name) {
+        if (name == null || name.isEmpty() || name.startsWith(".") || !name.matches("[A-Za-z0-9._@+-]+")) {
+            throw new IllegalArgumentException("not a valid image name: '" + name
+                    + "' (letters, digits and . _ @ + - only, not starting with a dot)");
+        }
+    }
+}

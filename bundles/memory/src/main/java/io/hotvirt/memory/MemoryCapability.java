@@ -1,0 +1,45 @@
+package io.hotvirt.memory;
+
+import io.hotvirt.api.Capability;
+import io.hotvirt.api.Domain;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+/**
+ * The memory capability: while this service is registered, each domain runs under the memory limits
+ * stored with it (hard, soft, swap); when it goes away (the bundle stops, updates or is uninstalled)
+ * the monitor devirtualizes every domain and its limits are lifted, the processes running on.
+ */
+@Component(service = Capability.class, property = "hotvirt.capability=" + MemoryCapability.NAME)
+public final class MemoryCapability implements Capability {
+
+    public static final String NAME = "memory";
+
+    private final MemoryControl control;
+
+    @Activate
+    public MemoryCapability(@Reference MemoryControl control) {
+        this.control = control;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public void virtualize(Domain domain) throws Exception {
+        control.virtualize(domain);
+    }
+
+    @Override
+    public void devirtualize(Domain domain) throws Exception {
+        control.devirtualize(domain);
+    }
+
+    @Override
+    public String toString() {
+        return "memory capability (cgroup " + control.cgroupVersion() + ")";
+    }
+}

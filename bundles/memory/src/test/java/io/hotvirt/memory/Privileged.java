@@ -1,0 +1,81 @@
+package io.hotvirt.memory;
+
+import io.hotvirt.linux.cgroup.Cgroups;
+import org.junit.Assume;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.Assert.fail;
+
+/**
+ * Kernel tests that need a privilege skip without it — unless the build says privileges are
+ * required ({@code -Dhotvirt.requirePrivileged=1}, passed from HOTVIRT_REQUIRE_PRIVILEGED=1 as on
+ * CI): then they fail, so a CI machine that lost a privilege cannot pass by skipping.
+ */
+public final class Privileged {
+
+    private Privileged() {
+    }
+
+    public static boolean required() {
+        return "1".equals(System.getProperty("hotvirt.requirePrivileged"))
+                || "1".equals(System.getenv("HOTVIRT_REQUIRE_PRIVILEGED"));
+    }
+
+    /** Skips (or fails, when required) unless this runs as root. */
+    public static void assume(String what) {
+        assume(what, root());
+    }
+
+    /** Skips (or fails, when required) unless {@code available}. */
+    public static void assume(String what, boolean available) {
+        if (available) {
+            return;
+        }
+        if (required()) {
+            fail(what + " is not available here, and hotvirt.requirePrivileged=1 says kernel tests must run");
+        }
+        Assume.assumeTrue(what + " is not available here: skipped", false);
+    }
+
+    /** Root, a writable cgroup hierarchy, and the memory controller in it. */
+    public static Cgroups assumeMemoryCgroups() {
+        assume("root (to manage cgroups)");
+        Cgroups cgroups;
+        try {
+            cgroups = Cgroups.detect();
+        } catch (IOException e) {
+            assume("a mounted cgroup filesystem (" + e.getMessage() + ")", false);
+            return null;
+        }
+        boolean writable = !cgroups.mounts().isEmpty() && cgroups.mounts().values().stream().allMatch(Files::isWritable);
+        assume("writable cgroup hierarchies " + cgroups.mounts().values(), writable);
+        boolean memory = cgroups.mounts().containsKey("memory") || cgroups.mounts().containsKey("")
+                && controllers(cgroups.mounts().get("")).contains("memory");
+        assume("the memory cgroup controller", memory);
+        return cgroups;
+    }
+
+    private static String controllers(Path v2) {
+        try {
+            return " " + Files.readString(v2.resolve("cgroup.controllers")).strip() + " ";
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    public static boolean root() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("Uid:")) {
+                    return line.split("\\s+")[2].equals("0"); // the effective uid
+                }
+            }
+        } catch (IOException e) {
+            return false;
+        }
+        return false;
+    }
+}
