@@ -9,6 +9,7 @@ import io.hotvirt.linux.process.ChildReaper;
 import io.hotvirt.linux.process.SpawnRequest;
 import io.hotvirt.linux.process.Spawner;
 import io.hotvirt.linux.process.Signals;
+import io.hotvirt.linux.testing.Privileged;
 import org.junit.After;
 import org.junit.Assume;
 import org.junit.Before;
@@ -43,12 +44,7 @@ public class CpuKernelTest {
 
     @Before
     public void setUp() throws IOException {
-        Privileged.assume("root (to manage cgroups)", Privileged.root());
-        try {
-            cgroups = Cgroups.detect();
-        } catch (IOException e) {
-            Privileged.assume("a mounted cgroup filesystem (" + e.getMessage() + ")", false);
-        }
+        cgroups = Privileged.assumeCgroups();
         reaper = new ChildReaper("cputest-reaper");
         // The test's own parent cgroup gets the highest weight, so that other work on the machine
         // (builds in the root cgroup) cannot starve the loops the test measures.

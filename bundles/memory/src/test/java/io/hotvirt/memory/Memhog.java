@@ -3,6 +3,7 @@ package io.hotvirt.memory;
 import io.hotvirt.linux.cgroup.DomainCgroup;
 import io.hotvirt.linux.process.SpawnRequest;
 import io.hotvirt.linux.process.Signals;
+import io.hotvirt.linux.testing.Children;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -4,6 +4,8 @@ import io.hotvirt.linux.cgroup.CgroupMode;
 import io.hotvirt.linux.cgroup.Cgroups;
 import io.hotvirt.linux.cgroup.DomainCgroup;
 import io.hotvirt.linux.process.SpawnRequest;
+import io.hotvirt.linux.testing.Children;
+import io.hotvirt.linux.testing.Privileged;
 import io.hotvirt.memory.kernel.MemoryKnobs;
 import io.hotvirt.memory.pages.DomainPages;
 import io.hotvirt.memory.pages.MappingPages;
@@ -44,22 +46,24 @@ public class MemoryKernelTest {
     @Rule
     public final TemporaryFolder tmp = new TemporaryFolder();
 
+    @Rule
+    public final Children children = new Children();
+
     private final String top = "hotvirt-memtest-" + UUID.randomUUID().toString().substring(0, 8);
-    private final Children children = new Children();
     private Cgroups cgroups;
     private SwapFile swap;
     private Path scratch;
 
     @Before
     public void setUp() throws IOException {
-        cgroups = Privileged.assumeMemoryCgroups();
+        cgroups = Privileged.assumeController("memory");
         scratch = tmp.getRoot().toPath();
     }
 
     @After
     public void tearDown() throws IOException {
         try {
-            children.close();
+            children.killAll(); // before the cgroups go: a cgroup with processes cannot be removed
         } finally {
             try {
                 if (cgroups != null) {

@@ -1,5 +1,8 @@
 package io.hotvirt.memory;
 
+import io.hotvirt.linux.testing.Children;
+import io.hotvirt.linux.testing.Privileged;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

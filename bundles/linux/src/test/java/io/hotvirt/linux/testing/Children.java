@@ -9,6 +9,7 @@ import io.hotvirt.linux.process.Spawner;
 import org.junit.rules.ExternalResource;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -45,6 +46,26 @@ public final class Children extends ExternalResource {
         return spawn(new SpawnRequest(List.of(argv), null, log, List.of()));
     }
 
+    /**
+     * Runs a tool to its end (mkswap, swapon, cc …) with its output in {@code log}.
+     *
+     * @throws IOException with the tool's output if it fails or takes longer than the timeout
+     */
+    public void run(Path log, long timeoutMillis, String... argv) throws IOException {
+        Files.deleteIfExists(log);
+        int pid = spawnLogged(log, argv);
+        int status;
+        try {
+            status = waitExit(pid, timeoutMillis);
+        } catch (AssertionError e) {
+            throw new IOException(String.join(" ", argv) + ": " + e.getMessage() + "\n" + read(log));
+        }
+        pids.remove(Integer.valueOf(pid));
+        if (status != 0) {
+            throw new IOException(String.join(" ", argv) + " failed (wait status " + status + "):\n" + read(log));
+        }
+    }
+
     /** Waits for the child to exit and reaps it; returns the raw wait status. */
     public static int waitExit(int pid, long timeoutMillis) {
         IntByReference status = new IntByReference();
@@ -72,6 +93,20 @@ public final class Children extends ExternalResource {
                 throw new AssertionError("timed out after " + timeoutMillis + " ms waiting for " + what);
             }
             sleep(5);
+        }
+    }
+
+    /** Whether the process exists and is not a zombie. */
+    public static boolean alive(int pid) {
+        return Procfs.stat(pid).map(s -> !s.dead()).orElse(false);
+    }
+
+    /** The file's content, or "" if it cannot be read (a log that was never written). */
+    public static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            return "";
         }
     }
 

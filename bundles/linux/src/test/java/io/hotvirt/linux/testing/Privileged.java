@@ -55,6 +55,28 @@ public final class Privileged {
         return cgroups;
     }
 
+    /**
+     * Root, a writable cgroup hierarchy, and {@code controller} (such as "memory") in it: a v1
+     * hierarchy of its own, or enabled in the v2 hierarchy.
+     */
+    public static Cgroups assumeController(String controller) {
+        Cgroups cgroups = assumeCgroups();
+        Path v2 = cgroups.mounts().get("");
+        boolean present = cgroups.mounts().containsKey(controller)
+                || v2 != null && controllers(v2).contains(" " + controller + " ");
+        assume("the " + controller + " cgroup controller", present);
+        return cgroups;
+    }
+
+    /** The v2 hierarchy's controllers, space-separated with a space at either end. */
+    private static String controllers(Path v2) {
+        try {
+            return " " + Files.readString(v2.resolve("cgroup.controllers")).strip() + " ";
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
     public static boolean root() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
