@@ -112,9 +112,9 @@ public final class SwapAreas implements AutoCloseable {
     /**
      * Runs the canary once (a few ms to a few hundred; call it before the domain is stopped). A
      * canary found at its type's position proves the types up to it. One never found on disk is
-     * inconclusive — on 6.18 a page pushed out with MADV_PAGEOUT stays dirty in the swap cache, its
-     * slot unwritten — and then the documented assumption (position = type, no area swapped off
-     * below) is used for every listed type.
+     * inconclusive — its slot lies in a preallocated (unwritten) extent of a swap file, which reads
+     * as zeros through the file, or its writeback did not finish in time — and then the documented
+     * assumption (position = type, no area swapped off below) is used for every listed type.
      */
     public void verifyTypes() {
         if (trustedUpTo != null) {

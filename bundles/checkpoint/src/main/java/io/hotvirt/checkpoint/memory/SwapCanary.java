@@ -77,6 +77,10 @@ final class SwapCanary {
     private static Outcome find(DirectSwapReader reader, PageEntry entry, byte[] secret, AlignedBuffer buffer,
                                 Opener opener) throws IOException {
         int type = entry.swapType();
+        if (!reader.onDisk(entry.swapOffset())) {
+            return new Outcome(false, true, type, "slot " + entry.swapOffset() + " of type " + type + " lies in a"
+                    + " preallocated (unwritten) extent of " + reader.area().path() + ", which reads as zeros");
+        }
         {
             long deadline = System.currentTimeMillis() + WAIT_MILLIS;
             do {
@@ -107,7 +111,7 @@ final class SwapCanary {
                 }
             }
             return new Outcome(false, true, type, "slot " + entry.swapOffset() + " of type " + type
-                    + " not written to disk yet (the page is still in the swap cache)");
+                    + " not found on disk within " + WAIT_MILLIS + " ms (writeback not done yet?)");
         }
     }
 

@@ -51,15 +51,63 @@ public class MemoryDumperKernelTest {
         }
     }
 
-    @Ignore("open: all swapped pages are read directly with VmRSS unchanged, but the first swapped run reads"
-            + " zeros from its slots (page still in the swap cache, slot not yet written?) - see the checkpoint report")
+    /**
+     * A swap file written through the file system (every extent written): every swapped page is read
+     * straight from its slot, none swapped in, and the resident set does not grow.
+     */
     @Test
     public void swappedPagesAreReadFromSwapWithoutSwappingIn() throws Exception {
+        SwapDump d = dumpSwapped(false);
+        if (d == null) {
+            return;
+        }
+        DumpStats s = d.outcome.stats();
+        assertTrue(d.info(), s.swapDirectPages() * 10 >= s.swappedPages() * 9); // most, in practice all
+        assertTrue("VmRSS grew by more than the pages read through the process: " + d.info(),
+                d.rssAfter - d.rssBefore <= s.swapViaProcessPages() * 4096);
+    }
+
+    /**
+     * A preallocated swap file (fallocate: unwritten extents, which the file system reads as zeros
+     * although the kernel wrote the pages to the device behind them): the pages in those extents are
+     * read through the process, counted, and the image is still right byte for byte.
+     */
+    @Ignore("open: the dump is right (image byte for byte, every page counted as read through the process,"
+            + " VmRSS unchanged thanks to MADV_PAGEOUT), but the workload's own self-check afterwards is"
+            + " memcg-OOM-killed at 32 MiB, every run; not with a written swap file - see the checkpoint report")
+    @Test
+    public void swappedPagesInPreallocatedExtentsAreReadThroughTheProcess() throws Exception {
+        SwapDump d = dumpSwapped(true);
+        if (d == null) {
+            return;
+        }
+        DumpStats s = d.outcome.stats();
+        if (d.swap.unwrittenPages > 0) {
+            assertTrue(d.info(), s.swapViaProcessPages() > 0);
+            assertTrue(d.info(), d.outcome.swapFallbackReasons().stream().anyMatch(r -> r.contains("unwritten")));
+        }
+        assertTrue("VmRSS grew by more than the pages read through the process: " + d.info(),
+                d.rssAfter - d.rssBefore <= s.swapViaProcessPages() * 4096);
+    }
+
+    private record SwapDump(ProcessCheckpoint.Outcome outcome, long rssBefore, long rssAfter, TestSwap swap) {
+        String info() {
+            return outcome.stats() + " canary=" + outcome.swapCanary() + " fallbacks=" + outcome.swapFallbackReasons()
+                    + " VmRSS " + rssBefore + " -> " + rssAfter + " swap file unwritten pages " + swap.unwrittenPages;
+        }
+    }
+
+    /**
+     * Dumps a 96 MiB pattern workload held to 32 MiB by a memory cgroup, with a fresh 256 MiB swap
+     * file, checks the image byte for byte and the workload afterwards, and cleans up swap file,
+     * cgroup and workload whatever happens. Null when skipped.
+     */
+    private SwapDump dumpSwapped(boolean preallocated) throws Exception {
         Privileged.assume("root (swapon, cgroups, pagemap swap entries)");
         Cgroups cgroups = Cgroups.detect();
         Privileged.assume("a memory cgroup controller", cgroups.mounts().containsKey("memory"));
         Path dir = tmp.getRoot().toPath();
-        TestSwap swap = TestSwap.enable(256);
+        TestSwap swap = TestSwap.enable(256, preallocated);
         Privileged.assume("swapon on /var/tmp or /work (" + TestSwap.lastError + ")", swap != null);
         DomainCgroup cg = null;
         PatternWorkload w = null;
@@ -89,29 +137,34 @@ public class MemoryDumperKernelTest {
                             frozen.thaw();
                         }
                     });
+            SwapDump d = new SwapDump(o, rss[0], rss[1], swap);
             DumpStats s = o.stats();
-            String info = s + " canary=" + o.swapCanary() + " fallbacks=" + o.swapFallbackReasons();
-            System.out.println("swap dump: " + info + " VmRSS " + rss[0] + " -> " + rss[1]);
-            assertTrue(info, s.swappedPages() * 4096 >= (32L << 20));
-            assertEquals(info, s.swappedPages(), s.swapDirectPages());
-            assertEquals(info, 0, s.swapViaProcessPages());
-            assertTrue("VmRSS grew during the dump: " + rss[0] + " -> " + rss[1], rss[1] <= rss[0]);
+            System.out.println("swap dump (" + (preallocated ? "preallocated" : "written") + " swap file): " + d.info());
+            assertTrue(d.info(), s.swappedPages() * 4096 >= (32L << 20));
+            assertEquals(d.info(), s.swappedPages(), s.swapDirectPages() + s.swapViaProcessPages());
             assertEquals(w.length / 4096, w.verifyImage(o.image()));
             ImageVerifier.Result r = new ImageVerifier(keys).verify(o.image());
             assertTrue(r.toString(), r.ok());
             assertEquals("PASS", w.selfCheck(10_000));
+            return d;
         } finally {
-            if (w != null) {
-                w.close();
-            }
-            if (cg != null) {
+            try {
+                if (w != null) {
+                    w.close();
+                }
+            } finally {
                 try {
-                    cg.thaw();
+                    if (cg != null) {
+                        try {
+                            cg.thaw();
+                        } finally {
+                            cg.remove();
+                        }
+                    }
                 } finally {
-                    cg.remove();
+                    swap.close();
                 }
             }
-            swap.close();
         }
     }
 
@@ -140,20 +193,31 @@ public class MemoryDumperKernelTest {
     static final class TestSwap implements AutoCloseable {
         static String lastError = "";
         final Path file;
+        final long unwrittenPages;
 
-        private TestSwap(Path file) {
+        private TestSwap(Path file, long unwrittenPages) {
             this.file = file;
+            this.unwrittenPages = unwrittenPages;
         }
 
-        static TestSwap enable(int mib) throws Exception {
+        /**
+         * A swap file of {@code mib} MiB: preallocated with fallocate (unwritten extents on ext4 and
+         * xfs), or written with zeros through the file system and synced (every extent written).
+         */
+        static TestSwap enable(int mib, boolean preallocated) throws Exception {
             for (String d : List.of("/var/tmp", "/work")) {
                 Path f = Path.of(d, "hotvirt-cptest-" + UUID.randomUUID().toString().substring(0, 8) + ".swap");
                 try {
-                    run("fallocate", "-l", mib + "M", f.toString());
+                    if (preallocated) {
+                        run("fallocate", "-l", mib + "M", f.toString());
+                    } else {
+                        writeZeros(f, (long) mib << 20);
+                    }
                     Files.setPosixFilePermissions(f, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
                     run("mkswap", f.toString());
+                    long unwritten = unwrittenPages(f);
                     run("swapon", f.toString());
-                    return new TestSwap(f);
+                    return new TestSwap(f, unwritten);
                 } catch (IOException e) {
                     lastError = e.getMessage();
                     Files.deleteIfExists(f);
@@ -162,10 +226,44 @@ public class MemoryDumperKernelTest {
             return null;
         }
 
+        private static void writeZeros(Path f, long bytes) throws IOException {
+            try (var ch = java.nio.channels.FileChannel.open(f, java.nio.file.StandardOpenOption.CREATE_NEW,
+                    java.nio.file.StandardOpenOption.WRITE)) {
+                java.nio.ByteBuffer zeros = java.nio.ByteBuffer.allocateDirect(1 << 20);
+                for (long done = 0; done < bytes; done += zeros.capacity()) {
+                    zeros.clear();
+                    while (zeros.hasRemaining()) {
+                        ch.write(zeros);
+                    }
+                }
+                ch.force(true);
+            }
+        }
+
+        private static long unwrittenPages(Path f) throws IOException {
+            int fd = LibC.INSTANCE.open(f.toString(), LibC.O_RDONLY | LibC.O_CLOEXEC, 0);
+            try {
+                return io.hotvirt.linux.jna.FileExtents.of(fd).stream().filter(x -> x.unwritten())
+                        .mapToLong(x -> x.length() / 4096).sum();
+            } finally {
+                LibC.INSTANCE.close(fd);
+            }
+        }
+
         @Override
         public void close() throws Exception {
             try {
-                run("swapoff", file.toString());
+                for (int attempt = 1; ; attempt++) { // the workload's pages may take a moment to be freed
+                    try {
+                        run("swapoff", file.toString());
+                        break;
+                    } catch (IOException e) {
+                        if (attempt == 5) {
+                            throw e;
+                        }
+                        Thread.sleep(200);
+                    }
+                }
             } finally {
                 Files.deleteIfExists(file);
             }
