@@ -1,0 +1,26 @@
+package io.hotvirt.checkpoint.tree;
+
+import java.util.List;
+
+/**
+ * One process of a domain as the image records it.
+ *
+ * @param threads thread ids, ascending (the first is the pid: the thread group leader)
+ * @param root    {@code readlink /proc/PID/root}
+ * @param umask   the file mode creation mask ({@code Umask:} in /proc/PID/status)
+ * @param rlimits every resource limit, in RLIMIT_* order
+ */
+public record ProcessRecord(int pid, int ppid, int pgid, int sid, List<Integer> threads, Credentials credentials,
+                            String cwd, String root, int umask, List<Rlimit> rlimits, String comm, String exe,
+                            MmFields mm) {
+
+    public ProcessRecord {
+        threads = List.copyOf(threads);
+        rlimits = List.copyOf(rlimits);
+    }
+
+    public Rlimit rlimit(int resource) {
+        return rlimits.stream().filter(r -> r.resource() == resource).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no rlimit " + resource));
+    }
+}
