@@ -1,6 +1,6 @@
 package io.hotvirt.checkpoint.files;
 
-import io.hotvirt.checkpoint.testing.Privileged;
+import io.hotvirt.linux.testing.Privileged;
 import org.junit.Test;
 
 import java.nio.charset.StandardCharsets;

@@ -5,7 +5,7 @@ import io.hotvirt.checkpoint.image.DumpStats;
 import io.hotvirt.checkpoint.image.ImageVerifier;
 import io.hotvirt.checkpoint.image.NodeKeyStore;
 import io.hotvirt.checkpoint.testing.PatternWorkload;
-import io.hotvirt.checkpoint.testing.Privileged;
+import io.hotvirt.linux.testing.Privileged;
 import io.hotvirt.linux.cgroup.Cgroups;
 import io.hotvirt.linux.cgroup.DomainCgroup;
 import io.hotvirt.linux.jna.LibC;

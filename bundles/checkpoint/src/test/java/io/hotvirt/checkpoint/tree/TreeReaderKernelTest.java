@@ -1,7 +1,7 @@
 package io.hotvirt.checkpoint.tree;
 
 import io.hotvirt.checkpoint.files.FilesTreeWorkload;
-import io.hotvirt.checkpoint.testing.Privileged;
+import io.hotvirt.linux.testing.Privileged;
 import io.hotvirt.linux.proc.MemoryMapping;
 import io.hotvirt.linux.proc.Procfs;
 import org.junit.Test;

@@ -199,6 +199,8 @@ public interface LibC extends Library {
 
     long syscall(long number, long a1, long a2, long a3, long a4) throws LastErrorException;
 
+    long syscall(long number, long a1, long a2, long a3, long a4, long a5) throws LastErrorException;
+
     long syscall(long number, long a1, long a2, Pointer a3, long a4, Pointer a5) throws LastErrorException;
 
     long syscall(long number, long a1, long a2, Pointer a3, Pointer a4) throws LastErrorException;

@@ -13,10 +13,15 @@ public final class Syscall {
     public static final int RT_SIGACTION = 13;
     public static final int RT_SIGPROCMASK = 14;
     public static final int RT_SIGRETURN = 15;
+    public static final int IOCTL = 16;
     public static final int MREMAP = 25;
     public static final int MADVISE = 28;
     public static final int DUP2 = 33;
+    public static final int GETITIMER = 36;
+    public static final int SETITIMER = 38;
     public static final int GETPID = 39;
+    public static final int SOCKET = 41;
+    public static final int SOCKETPAIR = 53;
     public static final int CLONE = 56;
     public static final int FORK = 57;
     public static final int EXECVE = 59;
@@ -25,6 +30,7 @@ public final class Syscall {
     public static final int KILL = 62;
     public static final int FCNTL = 72;
     public static final int PTRACE = 101;
+    public static final int SIGALTSTACK = 131;
     public static final int PRCTL = 157;
     public static final int ARCH_PRCTL = 158;
     public static final int GETTID = 186;
@@ -34,8 +40,13 @@ public final class Syscall {
     public static final int TGKILL = 234;
     public static final int WAITID = 247;
     public static final int SET_ROBUST_LIST = 273;
+    public static final int TEE = 276;
+    public static final int PIPE2 = 293;
+    public static final int RT_TGSIGQUEUEINFO = 297;
+    public static final int PRLIMIT64 = 302;
     public static final int PROCESS_VM_READV = 310;
     public static final int PROCESS_VM_WRITEV = 311;
+    public static final int KCMP = 312;
     public static final int MEMFD_CREATE = 319;
     public static final int USERFAULTFD = 323;
     public static final int RSEQ = 334;
@@ -44,6 +55,7 @@ public final class Syscall {
     public static final int CLONE3 = 435;
     public static final int CLOSE_RANGE = 436;
     public static final int PIDFD_GETFD = 438;
+    public static final int PROCESS_MADVISE = 440;
 
     private Syscall() {
     }

@@ -3,7 +3,7 @@
  * helpers. Everything else in hotvirt reaches the kernel through these.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package io.hotvirt.linux.jna;
 
 import org.osgi.annotation.bundle.Export;

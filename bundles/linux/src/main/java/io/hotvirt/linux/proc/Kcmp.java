@@ -1,9 +1,9 @@
 package io.hotvirt.linux.proc;
 
 import com.sun.jna.LastErrorException;
-import com.sun.jna.Library;
-import com.sun.jna.Native;
 import io.hotvirt.linux.jna.Errno;
+import io.hotvirt.linux.jna.LibC;
+import io.hotvirt.linux.jna.Syscall;
 
 import java.io.IOException;
 
@@ -15,7 +15,6 @@ import java.io.IOException;
  */
 public final class Kcmp {
 
-    public static final int SYSCALL = 312;
     public static final int KCMP_FILE = 0;
     public static final int KCMP_VM = 1;
     public static final int KCMP_FILES = 2;
@@ -23,13 +22,6 @@ public final class Kcmp {
     public static final int KCMP_SIGHAND = 4;
     public static final int KCMP_IO = 5;
     public static final int KCMP_SYSVSEM = 6;
-
-    /** LibC has no five-argument all-integer syscall binding; this one is local to kcmp. */
-    interface C extends Library {
-        C INSTANCE = Native.load("c", C.class);
-
-        long syscall(long number, long a1, long a2, long a3, long a4, long a5) throws LastErrorException;
-    }
 
     private Kcmp() {
     }
@@ -40,7 +32,7 @@ public final class Kcmp {
      */
     public static int compare(int pid1, int pid2, int type, long idx1, long idx2) throws IOException {
         try {
-            return (int) C.INSTANCE.syscall(SYSCALL, pid1, pid2, type, idx1, idx2);
+            return (int) LibC.INSTANCE.syscall(Syscall.KCMP, pid1, pid2, type, idx1, idx2);
         } catch (LastErrorException e) {
             throw new IOException("kcmp(" + pid1 + ", " + pid2 + ", " + type + ", " + idx1 + ", " + idx2 + "): "
                     + Errno.describe(e.getErrorCode()), e);

@@ -3,6 +3,7 @@ package io.hotvirt.linux.proc;
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
 import io.hotvirt.linux.jna.Errno;
+import io.hotvirt.linux.jna.Syscall;
 import io.hotvirt.linux.jna.LibC;
 
 import java.io.IOException;
@@ -23,7 +24,6 @@ public final class UnixSockets {
     public record Info(long inode, int type, int state, long peerInode) {
     }
 
-    static final int SYS_SOCKET = 41;
     static final int AF_NETLINK = 16;
     static final int AF_UNIX = 1;
     static final int SOCK_RAW = 3;
@@ -45,7 +45,7 @@ public final class UnixSockets {
         LibC c = LibC.INSTANCE;
         int fd;
         try {
-            fd = (int) c.syscall(SYS_SOCKET, AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+            fd = (int) c.syscall(Syscall.SOCKET, AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
         } catch (LastErrorException e) {
             throw new IOException("socket(AF_NETLINK, NETLINK_SOCK_DIAG): " + Errno.describe(e.getErrorCode()), e);
         }

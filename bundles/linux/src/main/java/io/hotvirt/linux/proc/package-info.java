@@ -3,7 +3,7 @@
  * with {@link io.hotvirt.linux.proc.Procfs} as the facade.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package io.hotvirt.linux.proc;
 
 import org.osgi.annotation.bundle.Export;

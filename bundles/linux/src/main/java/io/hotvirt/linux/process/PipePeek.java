@@ -3,6 +3,7 @@ package io.hotvirt.linux.process;
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
 import io.hotvirt.linux.jna.Errno;
+import io.hotvirt.linux.jna.Syscall;
 import io.hotvirt.linux.jna.LibC;
 
 import java.io.IOException;
@@ -18,10 +19,6 @@ import java.io.IOException;
  */
 public final class PipePeek {
 
-    static final int SYS_IOCTL = 16;
-    static final int SYS_FCNTL = 72;
-    static final int SYS_TEE = 276;
-    static final int SYS_PIPE2 = 293;
     static final int FIONREAD = 0x541B;
     static final int F_SETPIPE_SZ = 1031;
     static final int F_GETPIPE_SZ = 1032;
@@ -49,13 +46,13 @@ public final class PipePeek {
             own = pipe();
             final int r = own[0];
             final int w = own[1];
-            int capacity = (int) call("fcntl F_GETPIPE_SZ " + path, () -> c.syscall(SYS_FCNTL, src, F_GETPIPE_SZ, 0));
-            int ownCapacity = (int) call("fcntl F_GETPIPE_SZ", () -> c.syscall(SYS_FCNTL, w, F_GETPIPE_SZ, 0));
+            int capacity = (int) call("fcntl F_GETPIPE_SZ " + path, () -> c.syscall(Syscall.FCNTL, src, F_GETPIPE_SZ, 0));
+            int ownCapacity = (int) call("fcntl F_GETPIPE_SZ", () -> c.syscall(Syscall.FCNTL, w, F_GETPIPE_SZ, 0));
             int wanted = Math.max(capacity, pending);
             if (ownCapacity < wanted) {
-                call("fcntl F_SETPIPE_SZ " + wanted, () -> c.syscall(SYS_FCNTL, w, F_SETPIPE_SZ, wanted));
+                call("fcntl F_SETPIPE_SZ " + wanted, () -> c.syscall(Syscall.FCNTL, w, F_SETPIPE_SZ, wanted));
             }
-            long teed = call("tee from " + path, () -> c.syscall(SYS_TEE, src, w, pending, SPLICE_F_NONBLOCK));
+            long teed = call("tee from " + path, () -> c.syscall(Syscall.TEE, src, w, pending, SPLICE_F_NONBLOCK));
             if (teed != pending) {
                 throw new IOException("tee from " + path + " copied " + teed + " of " + pending + " bytes");
             }
@@ -100,13 +97,13 @@ public final class PipePeek {
     private static int pending(int fd, String what) throws IOException {
         Memory n = new Memory(4);
         n.setInt(0, 0);
-        call("ioctl FIONREAD " + what, () -> LibC.INSTANCE.syscall(SYS_IOCTL, fd, FIONREAD, com.sun.jna.Pointer.nativeValue(n)));
+        call("ioctl FIONREAD " + what, () -> LibC.INSTANCE.syscall(Syscall.IOCTL, fd, FIONREAD, com.sun.jna.Pointer.nativeValue(n)));
         return n.getInt(0);
     }
 
     private static int[] pipe() throws IOException {
         Memory fds = new Memory(8);
-        call("pipe2", () -> LibC.INSTANCE.syscall(SYS_PIPE2, com.sun.jna.Pointer.nativeValue(fds), LibC.O_CLOEXEC));
+        call("pipe2", () -> LibC.INSTANCE.syscall(Syscall.PIPE2, com.sun.jna.Pointer.nativeValue(fds), LibC.O_CLOEXEC));
         return new int[] {fds.getInt(0), fds.getInt(4)};
     }
 

@@ -4,6 +4,7 @@ import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
 import io.hotvirt.linux.jna.Errno;
+import io.hotvirt.linux.jna.Syscall;
 import io.hotvirt.linux.jna.LibC;
 
 import java.io.IOException;
@@ -24,7 +25,6 @@ import java.util.List;
 public final class ProcessMadvise {
 
     /** process_madvise on x86-64. */
-    static final int SYS_PROCESS_MADVISE = 440;
 
     /** Deactivate: the pages become the first candidates for reclaim. */
     public static final int MADV_COLD = 20;
@@ -151,7 +151,7 @@ public final class ProcessMadvise {
         }
         // process_madvise(pidfd, iovec, vlen, advice, flags = 0). LibC's five-argument syscall has
         // pointer types in places 3 and 5: the iovec goes by address, vlen as a constant pointer.
-        long n = LibC.INSTANCE.syscall(SYS_PROCESS_MADVISE, pidfd.fd(), Pointer.nativeValue(iov),
+        long n = LibC.INSTANCE.syscall(Syscall.PROCESS_MADVISE, pidfd.fd(), Pointer.nativeValue(iov),
                 Pointer.createConstant(batch.size()), advice, null);
         iov.close(); // keeps iov reachable until after the call
         return n;

@@ -298,6 +298,11 @@ public final class Tracer implements AutoCloseable {
     }
 
     /** Runs on the tracer thread (directly if already on it) and rethrows its IOException. */
+    /** Runs {@code task} on the tracer thread, for ptrace requests this class has no method for. */
+    public <T> T execute(Callable<T> task) throws IOException {
+        return call(task);
+    }
+
     private <T> T call(Callable<T> task) throws IOException {
         if (Thread.currentThread() == thread) {
             try {

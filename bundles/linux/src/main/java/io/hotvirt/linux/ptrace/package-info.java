@@ -3,7 +3,7 @@
  * register sets, wait statuses and bulk access to another process's memory.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package io.hotvirt.linux.ptrace;
 
 import org.osgi.annotation.bundle.Export;

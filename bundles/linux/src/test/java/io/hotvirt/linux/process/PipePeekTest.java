@@ -19,7 +19,7 @@ public class PipePeekTest {
     public void peeksWithoutConsumingFromEitherEnd() throws Exception {
         LibC c = LibC.INSTANCE;
         Memory fds = new Memory(8);
-        c.syscall(PipePeek.SYS_PIPE2, Pointer.nativeValue(fds), LibC.O_CLOEXEC);
+        c.syscall(io.hotvirt.linux.jna.Syscall.PIPE2, Pointer.nativeValue(fds), LibC.O_CLOEXEC);
         int r = fds.getInt(0);
         int w = fds.getInt(4);
         try {

@@ -1,0 +1,102 @@
+package io.hotvirt.checkpoint.signals;
+
+import io.hotvirt.linux.jna.Syscall;
+import io.hotvirt.linux.proc.ProcStatus;
+import io.hotvirt.linux.proc.Procfs;
+import io.hotvirt.linux.ptrace.PeekSigInfo;
+import io.hotvirt.linux.ptrace.ProcessMemory;
+import io.hotvirt.linux.ptrace.SyscallInjector;
+import io.hotvirt.linux.ptrace.Tracer;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+
+/**
+ * Reads the signal state of a process whose threads are all in ptrace-stop: dispositions,
+ * sigaltstack and interval timers by injecting rt_sigaction(sig, NULL, &old, 8),
+ * sigaltstack(NULL, &old) and getitimer(which, &old) with {@code old} in a scratch page mapped
+ * into the process for the occasion (and unmapped again); blocked masks from /proc; pending
+ * signals with PTRACE_PEEKSIGINFO, without dequeuing them.
+ */
+public final class SignalDumper {
+
+    private static final int SIGKILL = 9;
+    private static final int SIGSTOP = 19;
+    private static final int SIGSET_BYTES = 8;
+    private static final int PAGE = 4096;
+
+    private SignalDumper() {
+    }
+
+    /**
+     * @param tids the process's threads, all stopped under {@code tracer}; syscalls are injected into the first
+     */
+    public static ProcessSignals dump(Tracer tracer, SyscallInjector injector, int pid, List<Integer> tids)
+            throws IOException {
+        if (tids.isEmpty()) {
+            throw new IllegalArgumentException("process " + pid + ": no thread to inject into");
+        }
+        int main = tids.get(0);
+        long scratch = injector.mapScratch(main, PAGE);
+        IOException failure = null;
+        try {
+            List<SignalAction> actions = new ArrayList<>();
+            for (int sig = 1; sig <= 64; sig++) {
+                if (sig == SIGKILL || sig == SIGSTOP) {
+                    continue;
+                }
+                injector.call(main, "rt_sigaction(" + sig + ")", Syscall.RT_SIGACTION, sig, 0, scratch, SIGSET_BYTES);
+                ByteBuffer b = read(pid, scratch, 32);
+                actions.add(new SignalAction(sig, b.getLong(0), b.getLong(8), b.getLong(16), b.getLong(24)));
+            }
+            List<IntervalTimer> timers = new ArrayList<>();
+            for (int which = IntervalTimer.ITIMER_REAL; which <= IntervalTimer.ITIMER_PROF; which++) {
+                injector.call(main, "getitimer(" + which + ")", Syscall.GETITIMER, which, scratch);
+                ByteBuffer b = read(pid, scratch, 32);
+                timers.add(new IntervalTimer(which, b.getLong(0), b.getLong(8), b.getLong(16), b.getLong(24)));
+            }
+            List<ThreadSignals> threads = new ArrayList<>();
+            for (int tid : tids) {
+                injector.call(tid, "sigaltstack", Syscall.SIGALTSTACK, 0, scratch);
+                ByteBuffer b = read(pid, scratch, 24);
+                AltStack alt = new AltStack(b.getLong(0), b.getInt(8), b.getLong(16));
+                ProcStatus status = Procfs.taskStatus(pid, tid).orElseThrow(
+                        () -> new IOException("thread " + tid + " of process " + pid + " has exited"));
+                threads.add(new ThreadSignals(tid, status.sigBlk(), queued(PeekSigInfo.peek(tracer, tid, false)), alt));
+            }
+            List<QueuedSignal> shared = queued(PeekSigInfo.peek(tracer, main, true));
+            return new ProcessSignals(pid, actions, shared, timers, threads);
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof IOException io) {
+                failure = io;
+            }
+            throw e;
+        } finally {
+            try {
+                injector.unmap(main, scratch, PAGE);
+            } catch (IOException e) {
+                if (failure == null) {
+                    throw e;
+                }
+                failure.addSuppressed(e); // the first failure (often: the thread exited) is the one to report
+            }
+        }
+    }
+
+    private static ByteBuffer read(int pid, long address, int length) throws IOException {
+        return ByteBuffer.wrap(ProcessMemory.read(pid, address, length)).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    private static List<QueuedSignal> queued(List<byte[]> infos) {
+        List<QueuedSignal> out = new ArrayList<>();
+        for (byte[] info : infos) {
+            out.add(new QueuedSignal(PeekSigInfo.signo(info), PeekSigInfo.code(info),
+                    Base64.getEncoder().encodeToString(info)));
+        }
+        return out;
+    }
+}

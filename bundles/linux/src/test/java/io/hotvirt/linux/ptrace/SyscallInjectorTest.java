@@ -1,0 +1,151 @@
+package io.hotvirt.linux.ptrace;
+
+import io.hotvirt.linux.jna.Syscall;
+import io.hotvirt.linux.proc.ProcStat;
+import io.hotvirt.linux.proc.Procfs;
+import io.hotvirt.linux.testing.Children;
+import io.hotvirt.linux.testing.Privileged;
+import org.junit.Before;
+import org.junit.Rule;
+import org.junit.Test;
+
+import java.io.IOException;
+
+import static org.junit.Assert.assertArrayEquals;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNotEquals;
+import static org.junit.Assert.assertThrows;
+import static org.junit.Assert.assertTrue;
+
+/** Syscall injection, xstate and PEEKSIGINFO on real children; each must keep running unharmed. */
+public class SyscallInjectorTest {
+
+    @Rule
+    public final Children children = new Children();
+
+    @Before
+    public void needsPtrace() {
+        Privileged.assume("root (ptrace of any process)");
+    }
+
+    @Test
+    public void injectsIntoAThreadStoppedInAnInterruptedSyscall() throws Exception {
+        int pid = children.spawn("sleep", "100");
+        Children.await("sleep to block in nanosleep", 3000,
+                () -> Procfs.stat(pid).map(s -> s.state() == 'S').orElse(false));
+        try (Tracer tracer = Tracer.start("test-injector")) {
+            stop(tracer, pid);
+            Registers before = tracer.getRegisters(pid);
+            assertTrue("stopped in a syscall: " + before, before.origRax() >= 0);
+            SyscallInjector injector = new SyscallInjector(tracer, pid);
+            assertEquals(pid, injector.call(pid, "getpid", Syscall.GETPID));
+            assertEquals(pid, injector.call(pid, "gettid", Syscall.GETTID));
+            assertEquals("registers restored exactly", before, tracer.getRegisters(pid));
+
+            IOException e = assertThrows(IOException.class, () -> injector.call(pid, "close", Syscall.CLOSE, 12345));
+            assertTrue(e.getMessage(), e.getMessage().contains("close") && e.getMessage().contains("EBADF"));
+            assertEquals(before, tracer.getRegisters(pid));
+
+            long scratch = injector.mapScratch(pid, 4096);
+            ProcessMemory.write(pid, scratch, new byte[] {1, 2, 3});
+            assertArrayEquals(new byte[] {1, 2, 3}, ProcessMemory.read(pid, scratch, 3));
+            injector.unmap(pid, scratch, 4096);
+            assertTrue(Procfs.maps(pid).stream().noneMatch(m -> m.start() <= scratch && scratch < m.end()));
+            assertEquals(before, tracer.getRegisters(pid));
+        }
+        // nanosleep was restarted, not cut short: sleep 100 is still sleeping, untraced
+        Children.sleep(300);
+        assertTrue(Children.alive(pid));
+        assertEquals(0, Procfs.status(pid).orElseThrow().tracerPid());
+        assertNotEquals('t', Procfs.stat(pid).orElseThrow().state());
+    }
+
+    @Test
+    public void injectsThroughTheVdsoIntoARunningLoop() throws Exception {
+        int pid = children.spawn("sh", "-c", "while :; do :; done");
+        Children.await("the loop to start", 3000, () -> Procfs.stat(pid).map(s -> s.state() == 'R').orElse(false));
+        try (Tracer tracer = Tracer.start("test-injector")) {
+            stop(tracer, pid);
+            Registers before = tracer.getRegisters(pid);
+            SyscallInjector injector = new SyscallInjector(tracer, pid);
+            assertNotEquals("a syscall instruction in the vDSO", 0, injector.vdsoGadget());
+            for (int i = 0; i < 50; i++) {
+                assertEquals(pid, injector.call(pid, "getpid", Syscall.GETPID));
+            }
+            assertEquals(before, tracer.getRegisters(pid));
+        }
+        ProcStat first = Procfs.stat(pid).orElseThrow();
+        Children.await("the loop to go on", 3000, () -> {
+            ProcStat now = Procfs.stat(pid).orElseThrow();
+            return now.state() != 't' && now.utimeTicks() + now.stimeTicks() > first.utimeTicks() + first.stimeTicks();
+        });
+    }
+
+    @Test
+    public void patchesASyscallAtRipWhenThereIsNoOtherAndRestoresTheCode() throws Exception {
+        int pid = children.spawn("sh", "-c", "while :; do :; done");
+        Children.await("the loop to start", 3000, () -> Procfs.stat(pid).map(s -> s.state() == 'R').orElse(false));
+        try (Tracer tracer = Tracer.start("test-injector")) {
+            stop(tracer, pid);
+            Registers before = tracer.getRegisters(pid);
+            SyscallInjector injector = new SyscallInjector(tracer, pid).withoutVdso();
+            assertEquals(pid, injector.call(pid, "getpid", Syscall.GETPID));
+            assertEquals(before, tracer.getRegisters(pid));
+            byte[] code = ProcessMemory.read(pid, before.rip(), 8);
+            assertEquals(pid, injector.call(pid, "getpid", Syscall.GETPID));
+            assertArrayEquals("the code at rip is restored", code, ProcessMemory.read(pid, before.rip(), 8));
+        }
+        ProcStat first = Procfs.stat(pid).orElseThrow();
+        Children.await("the loop to go on", 3000, () -> {
+            ProcStat now = Procfs.stat(pid).orElseThrow();
+            return now.state() != 't' && now.utimeTicks() + now.stimeTicks() > first.utimeTicks() + first.stimeTicks();
+        });
+    }
+
+    @Test
+    public void aSignalArrivingDuringInjectionIsDeliveredAfterwards() throws Exception {
+        java.nio.file.Path log = java.nio.file.Files.createTempFile("hotvirt-inject", ".log");
+        try {
+            int pid = children.spawnLogged(log, "sh", "-c", "trap 'echo GOT-USR1' USR1; while :; do :; done");
+            Children.await("the loop to start", 3000, () -> Procfs.stat(pid).map(s -> s.state() == 'R').orElse(false));
+            try (Tracer tracer = Tracer.start("test-injector")) {
+                stop(tracer, pid);
+                io.hotvirt.linux.jna.LibC.INSTANCE.kill(pid, 10); // pending while the thread is stopped
+                SyscallInjector injector = new SyscallInjector(tracer, pid);
+                Registers before = tracer.getRegisters(pid);
+                assertEquals(pid, injector.call(pid, "getpid", Syscall.GETPID));
+                assertEquals(before, tracer.getRegisters(pid));
+            }
+            Children.await("the shell's USR1 trap", 3000, () -> Children.read(log).contains("GOT-USR1"));
+            assertTrue(Children.alive(pid));
+        } finally {
+            java.nio.file.Files.deleteIfExists(log);
+        }
+    }
+
+    @Test
+    public void xstateRoundTrip() throws Exception {
+        int pid = children.spawn("sleep", "100");
+        try (Tracer tracer = Tracer.start("test-xstate")) {
+            stop(tracer, pid);
+            XState x = XState.get(tracer, pid);
+            assertTrue(x.toString(), x.size() >= XState.FXSAVE_SIZE);
+            if (x.note() == XState.NT_X86_XSTATE) {
+                assertTrue(x.toString(), x.size() >= 576); // legacy area + XSAVE header at least
+            }
+            XState.set(tracer, pid, x);
+            assertEquals(x, XState.get(tracer, pid));
+            // nothing queued for a plain sleep
+            assertEquals(0, PeekSigInfo.peek(tracer, pid, false).size());
+            assertEquals(0, PeekSigInfo.peek(tracer, pid, true).size());
+        }
+        assertTrue(Children.alive(pid));
+    }
+
+    private static void stop(Tracer tracer, int tid) throws IOException {
+        tracer.seize(tid);
+        tracer.interrupt(tid);
+        int status = tracer.waitStop(tid, 3000);
+        assertTrue(WaitStatus.describe(status), WaitStatus.eventStop(status));
+    }
+}
