@@ -16,6 +16,7 @@ import io.hotvirt.linux.proc.CgroupEntry;
 import io.hotvirt.linux.proc.ProcStat;
 import io.hotvirt.linux.proc.Procfs;
 import io.hotvirt.linux.process.ChildReaper;
+import io.hotvirt.linux.process.Signals;
 import io.hotvirt.linux.process.SpawnRequest;
 import io.hotvirt.linux.process.Spawner;
 import org.osgi.framework.BundleContext;
@@ -138,7 +139,13 @@ public final class DomainMonitor implements DomainService {
                 throw e;
             }
             reaper.watch(pid, status -> onExit(name, pid, status));
-            awaitJoin(name, pid, cgroup, log);
+            try {
+                awaitJoin(name, pid, cgroup, log);
+            } catch (IOException e) {
+                killQuietly(pid); // never leave a half-launched process running outside any domain
+                removeQuietly(cgroup);
+                throw e;
+            }
             long startTicks = Procfs.stat(pid).map(ProcStat::startTimeTicks).orElse(0L);
             DomainRecord record = new DomainRecord(name, DomainOrigin.LAUNCHED, pid, startTicks, command,
                     System.currentTimeMillis(), cgroup.path(), log.toString(), false, exitStatus(exits.get(pid)),
@@ -428,6 +435,14 @@ public final class DomainMonitor implements DomainService {
         return new DomainInfo(record.name(), record.origin(), record.rootPid(), record.command(),
                 Instant.ofEpochMilli(record.createdMillis()), record.exited() ? DomainState.EXITED : DomainState.RUNNING,
                 record.exitStatus(), record.cgroup(), record.logFile(), count, whiteboard.holding(record.name()));
+    }
+
+    private static void killQuietly(int pid) {
+        try {
+            Signals.kill(pid, Signals.SIGKILL);
+        } catch (IOException e) {
+            LOG.debug("cannot kill {}: {}", pid, e.getMessage());
+        }
     }
 
     private void removeQuietly(DomainCgroup cgroup) {
