@@ -11,6 +11,12 @@ public final class ImageFormat {
 
     public static final String MANIFEST = "manifest.json";
 
+    /** The open files of the whole domain: each open file description once, and every process's fds. */
+    public static final String FILES = "files.json";
+
+    /** Which domain the image is of, when and how it was taken, and its process tree in brief. */
+    public static final String DOMAIN = "domain.json";
+
     private ImageFormat() {
     }
 
@@ -27,6 +33,11 @@ public final class ImageFormat {
     /** Per-process metadata: identity and memory areas. */
     public static String processFile(int pid) {
         return "process-" + pid + ".json";
+    }
+
+    /** The bytes that were in flight in a pipe, named by its reference {@code pipe-INODE}. */
+    public static String pipeDataFile(String pipeRef) {
+        return pipeRef + ".data";
     }
 
     /** Where an image named {@code name} is built before it is renamed into place. */

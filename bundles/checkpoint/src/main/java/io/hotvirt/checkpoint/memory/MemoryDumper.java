@@ -57,12 +57,19 @@ public final class MemoryDumper implements AutoCloseable {
     private long swapViaProcess;
     private long fileSkipped;
     private final List<String> fallbackReasons = new ArrayList<>();
+    private java.util.function.LongConsumer onPages = n -> { };
 
     public MemoryDumper(int pid, ImageFile pages, PageIndexWriter index, SwapAreas swap) {
         this.pid = pid;
         this.pages = pages;
         this.index = index;
         this.swap = swap;
+    }
+
+    /** Called with the number of pages after each run written (for progress reports). */
+    public MemoryDumper onPages(java.util.function.LongConsumer listener) {
+        this.onPages = listener == null ? n -> { } : listener;
+        return this;
     }
 
     /** Dumps every area and returns them as the image describes them. */
@@ -144,6 +151,7 @@ public final class MemoryDumper implements AutoCloseable {
         pages.writeFully(buffer.view(n * PAGE));
         index.add(new PageRun(address, n, offset, PageKind.RESIDENT));
         resident += n;
+        onPages.accept(n);
     }
 
     // ---- pass 2: swapped pages
@@ -193,6 +201,7 @@ public final class MemoryDumper implements AutoCloseable {
         }
         pages.writeFully(buffer.view(n * PAGE));
         index.add(new PageRun(first.address(), n, offset, PageKind.SWAPPED));
+        onPages.accept(n);
     }
 
     /** Reads a run from its swap area; false (with the reason noted) when it must go through the process. */

@@ -67,10 +67,15 @@ public final class FilesTreeWorkload implements AutoCloseable {
     }
 
     public static FilesTreeWorkload start(long timeoutMillis) throws Exception {
+        return start(timeoutMillis, List.of());
+    }
+
+    /** Starts the workload in the cgroups whose cgroup.procs files are given (none: where the JVM is). */
+    public static FilesTreeWorkload start(long timeoutMillis, List<Path> cgroupProcs) throws Exception {
         Path bin = binary();
         Path dir = Files.createTempDirectory("hotvirt-files-tree");
         Path log = dir.resolve("workload.log");
-        int pid = Spawner.spawn(new SpawnRequest(List.of(bin.toString(), dir.toString()), null, log, List.of()));
+        int pid = Spawner.spawn(new SpawnRequest(List.of(bin.toString(), dir.toString()), null, log, cgroupProcs));
         FilesTreeWorkload w = null;
         try {
             long deadline = System.currentTimeMillis() + timeoutMillis;

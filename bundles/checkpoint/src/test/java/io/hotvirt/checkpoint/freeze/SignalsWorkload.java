@@ -17,16 +17,16 @@ import java.util.concurrent.TimeUnit;
  * The signals.c workload: built with gcc into target/ on first use, spawned with {@link Spawner}
  * (never ProcessBuilder), killed and reaped on close.
  */
-final class SignalsWorkload implements AutoCloseable {
+public final class SignalsWorkload implements AutoCloseable {
 
     private static final Path SOURCE = Path.of("src/test/resources/workloads/signals.c");
     private static final Path BINARY = Path.of("target/workloads/signals");
 
-    final int pid;
-    final long handler;
-    final long altStack;
-    final long altStackSize;
-    final int sigrt;
+    public final int pid;
+    public final long handler;
+    public final long altStack;
+    public final long altStackSize;
+    public final int sigrt;
     private final Path log;
 
     private SignalsWorkload(int pid, String text, Path log) {
@@ -60,7 +60,7 @@ final class SignalsWorkload implements AutoCloseable {
     }
 
     /** Starts the workload (in the cgroups given) and waits for READY and its 4 threads. */
-    static SignalsWorkload start(List<Path> cgroupProcs, Path logDir) throws Exception {
+    public static SignalsWorkload start(List<Path> cgroupProcs, Path logDir) throws Exception {
         Path bin = binary();
         Path log = logDir.resolve("signals-" + System.nanoTime() + ".log");
         int pid = Spawner.spawn(new SpawnRequest(List.of(bin.toString()), null, log, cgroupProcs));
@@ -84,7 +84,7 @@ final class SignalsWorkload implements AutoCloseable {
     }
 
     /** Sends SIGUSR1 and returns the workload's verdict line (PASS or FAIL ...). */
-    String selfCheck(long timeoutMillis) throws Exception {
+    public String selfCheck(long timeoutMillis) throws Exception {
         long before = verdicts().size();
         LibC.INSTANCE.kill(pid, 10);
         long deadline = System.currentTimeMillis() + timeoutMillis;
@@ -107,7 +107,7 @@ final class SignalsWorkload implements AutoCloseable {
         kill(pid);
     }
 
-    static void kill(int pid) {
+    public static void kill(int pid) {
         try {
             LibC.INSTANCE.kill(pid, 9);
         } catch (LastErrorException ignored) {

@@ -1,0 +1,157 @@
+package io.hotvirt.checkpoint;
+
+import io.hotvirt.api.Domain;
+import io.hotvirt.api.DomainInfo;
+import io.hotvirt.api.DomainService;
+import io.hotvirt.api.DomainState;
+import io.hotvirt.checkpoint.image.ImageVerifier;
+import io.hotvirt.checkpoint.image.NodeKeyStore;
+import io.hotvirt.linux.cgroup.Cgroups;
+import io.hotvirt.linux.cgroup.DomainCgroup;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Checkpoints of the domains the monitor knows, and the images they make: what the
+ * {@code checkpoint:*} commands use. Images go under {@code ${karaf.data}/hotvirt/images} (0700)
+ * by default, MAC'ed with the node key {@code ${karaf.data}/hotvirt/node.key} (0600).
+ */
+@Component(service = CheckpointService.class)
+public final class CheckpointService {
+
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
+
+    private final DomainService domains;
+    private final Path home;
+    private final NodeKeyStore keys;
+    private final ImageCatalog catalog;
+    private final Set<String> busy = ConcurrentHashMap.newKeySet();
+
+    @Activate
+    public CheckpointService(@Reference DomainService domains, BundleContext context) {
+        this(domains, home(context));
+    }
+
+    public CheckpointService(DomainService domains, Path home) {
+        this.domains = domains;
+        this.home = home;
+        this.keys = new NodeKeyStore(home);
+        this.catalog = new ImageCatalog(home.resolve("images"), keys);
+    }
+
+    private static Path home(BundleContext context) {
+        String data = context.getProperty("karaf.data");
+        Path base = data != null ? Path.of(data) : context.getDataFile("").toPath();
+        return base.resolve("hotvirt");
+    }
+
+    public ImageCatalog catalog() {
+        return catalog;
+    }
+
+    public Path imagesDir() {
+        return catalog.dir();
+    }
+
+    /**
+     * Checkpoints a running domain.
+     *
+     * @param dir null for {@code images/<domain>-<yyyyMMdd-HHmmss>}; an existing directory to make
+     *            the image inside it under that name; else the image's own path (it must not exist)
+     */
+    public DomainCheckpointer.Result dump(String name, boolean leaveRunning, String dir,
+                                          DomainCheckpointer.Progress progress) throws IOException {
+        DomainInfo info = domains.find(name).orElseThrow(() -> new IllegalArgumentException(
+                "no domain named '" + name + "' (domain:list shows the domains)"));
+        if (info.state() != DomainState.RUNNING) {
+            throw new IllegalArgumentException("domain " + name + " has exited: there is nothing to checkpoint");
+        }
+        Domain domain = domains.domain(name).orElseThrow(() -> new IllegalArgumentException(
+                "no domain named '" + name + "' (domain:list shows the domains)"));
+        DomainCgroup cgroup = Cgroups.detect().open(domain.cgroup()).orElseThrow(() -> new IOException(
+                "domain " + name + " has no cgroup " + domain.cgroup() + " any more"));
+        Path parent;
+        String imageName;
+        String stamp = name + "-" + LocalDateTime.now().format(STAMP);
+        if (dir == null) {
+            parent = catalog.dir();
+            ensurePrivateDir(parent);
+            imageName = unique(parent, stamp);
+        } else {
+            Path d = Path.of(dir).toAbsolutePath().normalize();
+            if (Files.isDirectory(d)) {
+                parent = d;
+                imageName = unique(parent, stamp);
+            } else {
+                if (d.getParent() == null) {
+                    throw new IllegalArgumentException("--dir " + dir + ": not a place for an image");
+                }
+                parent = d.getParent();
+                imageName = d.getFileName().toString();
+            }
+        }
+        if (!busy.add(name)) {
+            throw new IllegalStateException("a checkpoint of domain " + name + " is already running");
+        }
+        try {
+            return new DomainCheckpointer(keys, DomainCheckpointer.hostName()).checkpoint(name, cgroup, parent,
+                    imageName, new DomainCheckpointer.Options(leaveRunning), progress);
+        } finally {
+            busy.remove(name);
+        }
+    }
+
+    private static String unique(Path parent, String base) {
+        String name = base;
+        for (int i = 2; Files.exists(parent.resolve(name)); i++) {
+            name = base + "-" + i;
+        }
+        return name;
+    }
+
+    private static void ensurePrivateDir(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        }
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+    }
+
+    public List<ImageCatalog.Entry> list() throws IOException {
+        return catalog.list();
+    }
+
+    public Path resolve(String image) {
+        return catalog.resolve(image);
+    }
+
+    public ImageCatalog.Content read(String image) throws IOException {
+        return catalog.read(resolve(image));
+    }
+
+    public ImageVerifier.Result verify(String image) throws IOException {
+        return catalog.verify(resolve(image));
+    }
+
+    public Path delete(String image) throws IOException {
+        Path p = resolve(image);
+        catalog.delete(p);
+        return p;
+    }
+
+    /** Names of the running domains (completion). */
+    public List<String> runningDomains() {
+        return domains.list().stream().filter(d -> d.state() == DomainState.RUNNING).map(DomainInfo::name).toList();
+    }
+}

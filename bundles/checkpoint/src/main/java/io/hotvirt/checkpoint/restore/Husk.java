@@ -1,0 +1,99 @@
+package io.hotvirt.checkpoint.restore;
+
+import io.hotvirt.linux.jna.LibC;
+import io.hotvirt.linux.proc.Procfs;
+import io.hotvirt.linux.process.SpawnRequest;
+import io.hotvirt.linux.process.Spawner;
+import io.hotvirt.linux.ptrace.SyscallInjector;
+import io.hotvirt.linux.ptrace.Tracer;
+import io.hotvirt.linux.ptrace.WaitStatus;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * A husk: a tiny process that only waits ({@code for (;;) pause();}), spawned with {@link Spawner},
+ * seized by a {@link Tracer} and stopped, so that restore can run syscalls inside it. The husk is
+ * seized with PTRACE_O_TRACEFORK/VFORK/CLONE, so every process it is made to create starts traced
+ * and stopped; and with PTRACE_O_EXITKILL, so if the tracer goes away nothing half-restored lives on.
+ *
+ * <p>{@link #close()} kills the husk and reaps it.
+ */
+public final class Husk implements AutoCloseable {
+
+    /** The options a husk (and every process cloned from it) is traced with. */
+    public static final int OPTIONS = LibC.PTRACE_O_TRACEFORK | LibC.PTRACE_O_TRACEVFORK | LibC.PTRACE_O_TRACECLONE
+            | LibC.PTRACE_O_EXITKILL;
+
+    private final Tracer tracer;
+    private final int pid;
+    private final SyscallInjector injector;
+
+    private Husk(Tracer tracer, int pid) {
+        this.tracer = tracer;
+        this.pid = pid;
+        this.injector = new SyscallInjector(tracer, pid);
+    }
+
+    /**
+     * Spawns {@code binary} (the husk program), waits until it has exec'd and sleeps in pause(),
+     * seizes and interrupts it. On any failure the husk is killed and reaped.
+     */
+    public static Husk start(Tracer tracer, Path binary, long timeoutMillis) throws IOException {
+        Path exe = binary.toAbsolutePath().toRealPath();
+        int pid = Spawner.spawn(new SpawnRequest(List.of(exe.toString()), null, null, List.of()));
+        Husk husk = new Husk(tracer, pid);
+        boolean ok = false;
+        try {
+            long deadline = System.currentTimeMillis() + timeoutMillis;
+            while (!(Procfs.exe(pid).map(e -> e.equals(exe.toString())).orElse(false)
+                    && Procfs.stat(pid).map(s -> s.state() == 'S').orElse(false))) {
+                if (Procfs.stat(pid).map(s -> s.dead()).orElse(true)) {
+                    throw new IOException("husk " + exe + " (process " + pid + ") exited before it could be seized");
+                }
+                if (System.currentTimeMillis() > deadline) {
+                    throw new IOException("husk " + exe + " (process " + pid + ") did not start within "
+                            + timeoutMillis + " ms");
+                }
+                Thread.onSpinWait();
+            }
+            tracer.seize(pid, OPTIONS);
+            tracer.interrupt(pid);
+            int status = tracer.waitStop(pid, timeoutMillis);
+            if (!WaitStatus.stopped(status)) {
+                throw new IOException("husk process " + pid + " " + WaitStatus.describe(status) + " while being seized");
+            }
+            ok = true;
+            return husk;
+        } finally {
+            if (!ok) {
+                husk.close();
+            }
+        }
+    }
+
+    public int pid() {
+        return pid;
+    }
+
+    public Tracer tracer() {
+        return tracer;
+    }
+
+    /** Runs syscalls in the husk (its only thread has tid = pid). */
+    public SyscallInjector injector() {
+        return injector;
+    }
+
+    /** Kills the husk and reaps it (it is this JVM's child); never throws. */
+    @Override
+    public void close() {
+        Tracees.killAndReap(tracer, pid, true);
+    }
+
+    static boolean exists(int pid) {
+        return Files.exists(Path.of("/proc", Integer.toString(pid)));
+    }
+}

@@ -1,0 +1,213 @@
+package io.hotvirt.checkpoint.restore;
+
+import com.sun.jna.Memory;
+import io.hotvirt.checkpoint.image.ImageFormat;
+import io.hotvirt.checkpoint.image.PageRun;
+import io.hotvirt.checkpoint.image.ProcessMetadata;
+import io.hotvirt.linux.jna.LibC;
+import io.hotvirt.linux.jna.Syscall;
+import io.hotvirt.linux.ptrace.ProcessMemory;
+import io.hotvirt.linux.ptrace.SyscallInjector;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Maps saved private memory areas back into a stopped, traced process at their original addresses,
+ * by syscall injection into one of its threads:
+ * <ol>
+ *   <li>an anonymous private MAP_FIXED mapping over the whole area (the pages the image does not
+ *       hold read as zeros, as they did);</li>
+ *   <li>the pages the image holds: {@link Mode#ZERO_COPY} maps each run of the page file over it
+ *       with MAP_PRIVATE|MAP_FIXED at the run's file offset (the page file is opened inside the
+ *       process with an injected openat, and closed again by {@link #close()}); {@link Mode#COPY}
+ *       writes them with process_vm_writev;</li>
+ *   <li>mprotect to the saved protections.</li>
+ * </ol>
+ * The process's own mappings in the way are replaced (MAP_FIXED): the caller decides what may be
+ * overwritten. Uses {@link #SCRATCH_BYTES} of a scratch area of the process for the path.
+ */
+public final class MemoryRestorer implements AutoCloseable {
+
+    /** How private pages come back. */
+    public enum Mode {
+        /** Copy-on-write mappings of the page file: no copy, restore time independent of memory size. */
+        ZERO_COPY,
+        /** Anonymous memory written with process_vm_writev: every page copied (and faulted in). */
+        COPY
+    }
+
+    /** What one area took. */
+    public record Result(long bytes, long imagePages, int mappings, long nanos) {
+    }
+
+    public static final int SCRATCH_BYTES = 4096;
+
+    static final int OPENAT = 257;
+    static final long AT_FDCWD = -100;
+    private static final int COPY_CHUNK = 8 << 20;
+
+    private final SyscallInjector injector;
+    private final int tid;
+    private final long scratch;
+    private final Map<Path, Long> openFds = new HashMap<>();
+    private Memory copyBuffer;
+
+    /**
+     * @param injector for the process to restore into; {@code tid} one of its threads, ptrace-stopped
+     * @param scratch  a writable scratch area of at least {@link #SCRATCH_BYTES} in that process,
+     *                 outside every area to restore
+     */
+    public MemoryRestorer(SyscallInjector injector, int tid, long scratch) {
+        this.injector = injector;
+        this.tid = tid;
+        this.scratch = scratch;
+    }
+
+    /**
+     * Restores one private area: {@code runs} are the page runs of the image (any order; only the
+     * parts inside the area are used), {@code pagesFile} the image's page file they point into.
+     */
+    public Result restore(ProcessMetadata.Area area, List<PageRun> runs, Path pagesFile, Mode mode) throws IOException {
+        long t0 = System.nanoTime();
+        String perms = area.perms();
+        if (perms.length() < 4 || perms.charAt(3) != 'p') {
+            throw new IOException("area " + describe(area) + " is not private: shared areas are not restored by"
+                    + " MemoryRestorer");
+        }
+        long start = area.start();
+        long length = area.end() - area.start();
+        if (start % ImageFormat.PAGE_SIZE != 0 || length <= 0 || length % ImageFormat.PAGE_SIZE != 0) {
+            throw new IOException("area " + describe(area) + " is not page aligned");
+        }
+        mmap(area, start, length, LibC.MAP_PRIVATE | LibC.MAP_ANONYMOUS, -1, 0);
+        int mappings = 1;
+        long pages = 0;
+        if (mode == Mode.ZERO_COPY) {
+            long fd = -1;
+            for (PageRun run : runs) {
+                long from = Math.max(run.vaddr(), start);
+                long to = Math.min(run.end(), area.end());
+                if (from >= to) {
+                    continue;
+                }
+                if (fd < 0) {
+                    fd = open(pagesFile);
+                }
+                mmap(area, from, to - from, LibC.MAP_PRIVATE, fd, run.fileOffset() + (from - run.vaddr()));
+                mappings++;
+                pages += (to - from) / ImageFormat.PAGE_SIZE;
+            }
+        } else {
+            pages = copy(area, runs, pagesFile);
+        }
+        injector.call(tid, "mprotect", Syscall.MPROTECT, start, length, prot(perms));
+        return new Result(length, pages, mappings, System.nanoTime() - t0);
+    }
+
+    /** Closes, inside the process, the page files {@link Mode#ZERO_COPY} opened (the mappings stay). */
+    @Override
+    public void close() throws IOException {
+        IOException failure = null;
+        for (Map.Entry<Path, Long> e : openFds.entrySet()) {
+            try {
+                injector.call(tid, "close", Syscall.CLOSE, e.getValue());
+            } catch (IOException ex) {
+                if (failure == null) {
+                    failure = new IOException("closing " + e.getKey() + " in process " + injector.pid() + ": "
+                            + ex.getMessage(), ex);
+                }
+            }
+        }
+        openFds.clear();
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    static int prot(String perms) {
+        int prot = LibC.PROT_NONE;
+        if (perms.charAt(0) == 'r') {
+            prot |= LibC.PROT_READ;
+        }
+        if (perms.charAt(1) == 'w') {
+            prot |= LibC.PROT_WRITE;
+        }
+        if (perms.charAt(2) == 'x') {
+            prot |= LibC.PROT_EXEC;
+        }
+        return prot;
+    }
+
+    private void mmap(ProcessMetadata.Area area, long address, long length, int flags, long fd, long offset)
+            throws IOException {
+        long got;
+        try {
+            got = injector.call(tid, "mmap", Syscall.MMAP, address, length, LibC.PROT_READ | LibC.PROT_WRITE,
+                    flags | LibC.MAP_FIXED, fd, offset);
+        } catch (IOException e) {
+            throw new IOException("restoring area " + describe(area) + " of process " + injector.pid() + ": "
+                    + e.getMessage(), e);
+        }
+        if (got != address) {
+            throw new IOException("restoring area " + describe(area) + ": mmap MAP_FIXED at 0x" + Long.toHexString(address)
+                    + " returned 0x" + Long.toHexString(got));
+        }
+    }
+
+    /** openat(AT_FDCWD, path, O_RDONLY|O_CLOEXEC) in the process; the fd is kept for the next areas. */
+    private long open(Path pagesFile) throws IOException {
+        Path path = pagesFile.toAbsolutePath();
+        Long known = openFds.get(path);
+        if (known != null) {
+            return known;
+        }
+        byte[] name = (path + "\0").getBytes(StandardCharsets.UTF_8);
+        if (name.length > SCRATCH_BYTES) {
+            throw new IOException("page file path too long for the scratch area: " + path);
+        }
+        ProcessMemory.write(injector.pid(), scratch, name);
+        long fd = injector.call(tid, "openat", OPENAT, AT_FDCWD, scratch, LibC.O_RDONLY | LibC.O_CLOEXEC, 0);
+        openFds.put(path, fd);
+        return fd;
+    }
+
+    private long copy(ProcessMetadata.Area area, List<PageRun> runs, Path pagesFile) throws IOException {
+        if (copyBuffer == null) {
+            copyBuffer = new Memory(COPY_CHUNK);
+        }
+        long pages = 0;
+        try (FileChannel in = FileChannel.open(pagesFile, StandardOpenOption.READ)) {
+            for (PageRun run : runs) {
+                long from = Math.max(run.vaddr(), area.start());
+                long to = Math.min(run.end(), area.end());
+                for (long at = from; at < to; ) {
+                    int n = (int) Math.min(COPY_CHUNK, to - at);
+                    ByteBuffer b = copyBuffer.getByteBuffer(0, n);
+                    long pos = run.fileOffset() + (at - run.vaddr());
+                    while (b.hasRemaining()) {
+                        if (in.read(b, pos + b.position()) < 0) {
+                            throw new IOException(pagesFile + " ends at " + (pos + b.position()) + ", before the"
+                                    + " pages of 0x" + Long.toHexString(at) + " the index points to");
+                        }
+                    }
+                    ProcessMemory.write(injector.pid(), at, copyBuffer, n);
+                    at += n;
+                    pages += n / ImageFormat.PAGE_SIZE;
+                }
+            }
+        }
+        return pages;
+    }
+
+    private static String describe(ProcessMetadata.Area a) {
+        return String.format("%x-%x %s %s", a.start(), a.end(), a.perms(), a.path() == null ? "" : a.path());
+    }
+}

@@ -1,0 +1,132 @@
+package io.hotvirt.checkpoint.restore;
+
+import io.hotvirt.linux.jna.Errno;
+import io.hotvirt.linux.jna.Syscall;
+import io.hotvirt.linux.ptrace.ProcessMemory;
+import io.hotvirt.linux.ptrace.SyscallInjector;
+import io.hotvirt.linux.ptrace.Tracer;
+import io.hotvirt.linux.ptrace.WaitStatus;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * Creates a process with a wanted PID: {@code clone3} with {@code set_tid} injected into a stopped
+ * parent that is traced with PTRACE_O_TRACEFORK (a {@link Husk}, or a process cloned from one), so
+ * the new process is a fork of the parent, starts traced by the same tracer, and is collected here
+ * in its first ptrace-stop (PTRACE_EVENT_STOP, right after clone3 returned 0 in it).
+ *
+ * <p>The {@code struct clone_args} and the one-element PID array are written into a scratch area of
+ * the parent (at least {@link #SCRATCH_BYTES}). Needs CAP_CHECKPOINT_RESTORE or CAP_SYS_ADMIN in the
+ * PID namespace's user namespace — root has both.
+ */
+public final class PidCreator {
+
+    /** Bytes of the parent's scratch area this uses. */
+    public static final int SCRATCH_BYTES = 128;
+
+    static final int CLONE_ARGS_SIZE_VER1 = 80; // up to and including set_tid_size
+    static final int SIGCHLD = 17;
+    private static final int SET_TID_OFFSET = 96;
+    private static final long START_TIMEOUT_MILLIS = 5_000;
+
+    private final Tracer tracer;
+
+    public PidCreator(Tracer tracer) {
+        this.tracer = tracer;
+    }
+
+    /**
+     * Forks {@code parent} (its thread {@code parentTid}, in a ptrace-stop) into a new process with
+     * PID {@code wantedPid} (in the parent's PID namespace), and returns it stopped and traced: its
+     * registers are the parent's at the syscall, with rax = 0.
+     *
+     * @param scratch address of a writable scratch area of at least {@link #SCRATCH_BYTES} in the parent
+     * @throws IOException {@code "PID N is taken ..."} when another process has it (EEXIST), with the
+     *                     hint to restore into a fresh PID namespace; or naming the errno otherwise
+     */
+    public int create(SyscallInjector parent, int parentTid, long scratch, int wantedPid) throws IOException {
+        if (wantedPid <= 1) {
+            throw new IllegalArgumentException("cannot create PID " + wantedPid);
+        }
+        ByteBuffer b = ByteBuffer.allocate(SET_TID_OFFSET + 8).order(ByteOrder.LITTLE_ENDIAN);
+        b.putLong(0, 0);                                // flags: a plain fork
+        b.putLong(8, 0);                                // pidfd
+        b.putLong(16, 0);                               // child_tid
+        b.putLong(24, 0);                               // parent_tid
+        b.putLong(32, SIGCHLD);                         // exit_signal
+        b.putLong(40, 0);                               // stack: the parent's (copy-on-write)
+        b.putLong(48, 0);                               // stack_size
+        b.putLong(56, 0);                               // tls
+        b.putLong(64, scratch + SET_TID_OFFSET);        // set_tid
+        b.putLong(72, 1);                               // set_tid_size: the innermost namespace only
+        b.putInt(SET_TID_OFFSET, wantedPid);
+        ProcessMemory.write(parent.pid(), scratch, b.array());
+
+        long rax = parent.callRaw(parentTid, "clone3", Syscall.CLONE3, scratch, CLONE_ARGS_SIZE_VER1);
+        if (rax < 0 && rax >= -4095) {
+            int errno = (int) -rax;
+            String where = "clone3 with set_tid=" + wantedPid + " in process " + parent.pid();
+            throw switch (errno) {
+                case Errno.EEXIST -> new IOException("PID " + wantedPid + " is taken: another process has it in this"
+                        + " PID namespace (" + where + "). Restore with --new-pidns to recreate the processes in a"
+                        + " fresh PID namespace");
+                case Errno.EPERM -> new IOException(where + ": " + Errno.describe(errno) + " — choosing a PID needs"
+                        + " CAP_CHECKPOINT_RESTORE or CAP_SYS_ADMIN in the PID namespace's user namespace");
+                case Errno.EINVAL -> new IOException(where + ": " + Errno.describe(errno) + " — PID " + wantedPid
+                        + " is above kernel.pid_max or the PID namespace does not allow it");
+                default -> new IOException(where + ": " + Errno.describe(errno));
+            };
+        }
+        int child = (int) rax;
+        if (child != wantedPid) {
+            Tracees.killAndReap(tracer, child, false);
+            throw new IOException("clone3 with set_tid=" + wantedPid + " in process " + parent.pid()
+                    + " created PID " + child + " instead");
+        }
+        int status;
+        try {
+            status = tracer.waitStop(child, START_TIMEOUT_MILLIS);
+        } catch (IOException e) {
+            Tracees.killAndReap(tracer, child, false);
+            throw new IOException("process " + child + " cloned from " + parent.pid() + " did not stop traced: "
+                    + e.getMessage() + " (is the parent traced with PTRACE_O_TRACEFORK?)", e);
+        }
+        if (!WaitStatus.stopped(status)) {
+            throw new IOException("process " + child + " cloned from " + parent.pid() + " "
+                    + WaitStatus.describe(status) + " before its first stop");
+        }
+        return child;
+    }
+
+    /**
+     * Kills a process made by {@link #create} and has its parent (stopped, traced) reap it with an
+     * injected wait4, so no zombie is left behind — not even one re-parented to an init that does
+     * not reap. Best effort: the parent being gone or not stopped is no error (its own end reparents
+     * the zombie).
+     */
+    public void destroy(SyscallInjector parent, int parentTid, int child) {
+        Tracees.killAndReap(tracer, child, false); // first reported to us, its tracer
+        for (int attempt = 0; attempt < 500; attempt++) {
+            long got;
+            try {
+                got = parent.callRaw(parentTid, "wait4", Syscall.WAIT4, child, 0, WNOHANG | WALL, 0);
+            } catch (IOException e) {
+                return;
+            }
+            if (got != 0) {
+                return; // reaped (the pid), or no such child any more (ECHILD)
+            }
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private static final int WNOHANG = 1;
+    private static final int WALL = 0x40000000;
+}

@@ -1,0 +1,101 @@
+package io.hotvirt.checkpoint.shell;
+
+import io.hotvirt.checkpoint.CheckpointService;
+import io.hotvirt.checkpoint.DomainCheckpointer;
+import io.hotvirt.checkpoint.image.DumpStats;
+import io.hotvirt.checkpoint.tree.ProcessRecord;
+import org.apache.karaf.shell.api.action.Action;
+import org.apache.karaf.shell.api.action.Argument;
+import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Completion;
+import org.apache.karaf.shell.api.action.Option;
+import org.apache.karaf.shell.api.action.lifecycle.Reference;
+import org.apache.karaf.shell.api.action.lifecycle.Service;
+
+import java.io.PrintStream;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+@Command(scope = "checkpoint", name = "dump", description = "Saves a running domain to an image, then kills it"
+        + " (or, with --leave-running, lets it run on).",
+        detailedDescription = "Freezes the domain's cgroup, seizes and interrupts every thread, thaws, and saves every"
+                + " process parents first: its tree record, the registers and FPU state of every thread, its signal"
+                + " state and its memory (resident pages first, then swapped pages read straight from swap), then"
+                + " the open files of the domain (a shared open file description once, with its priority process)"
+                + " and the data in its pipes. The manifest, with checksums and a MAC made with this node's key, is"
+                + " written last. Without --leave-running the domain is killed while still stopped, so nothing runs"
+                + " past the checkpoint. On any error the domain is released and runs on, and no image is left."
+                + " The image goes to ${karaf.data}/hotvirt/images/NAME-yyyyMMdd-HHmmss unless --dir says otherwise.")
+@Service
+public class DumpCommand implements Action {
+
+    @Reference
+    private CheckpointService checkpoints;
+
+    @Argument(index = 0, name = "name", required = true, description = "Name of the running domain")
+    @Completion(RunningDomainCompleter.class)
+    private String name;
+
+    @Option(name = "--leave-running", aliases = "-l", description = "Let the domain run on after the checkpoint"
+            + " (default: kill it)")
+    private boolean leaveRunning;
+
+    @Option(name = "--dir", aliases = "-d", description = "Where the image goes: an existing directory to make it in,"
+            + " or the image directory itself (must not exist)")
+    private String dir;
+
+    @Argument(index = 1, name = "options", multiValued = true, description = "The options may also follow the"
+            + " name: checkpoint:dump w1 --leave-running --dir /var/tmp/images")
+    private List<String> trailing;
+
+    @Override
+    public Object execute() throws Exception {
+        Map<String, String> after = TrailingOptions.parse(trailing, List.of("--dir", "-d"),
+                List.of("--leave-running", "-l"));
+        leaveRunning |= after.containsKey("--leave-running") || after.containsKey("-l");
+        String d = after.getOrDefault("--dir", after.get("-d"));
+        if (d != null) {
+            if (dir != null) {
+                throw new IllegalArgumentException("--dir is given twice");
+            }
+            dir = d;
+        }
+        PrintStream out = System.out;
+        long[] lastPrint = {System.nanoTime()};
+        DomainCheckpointer.Progress progress = (pages, bytes, nanos) -> {
+            long now = System.nanoTime();
+            if (now - lastPrint[0] >= 500_000_000L) {
+                lastPrint[0] = now;
+                out.println("  " + pages + " pages, " + Format.mb(bytes) + ", " + Format.rate(bytes, nanos));
+                out.flush();
+            }
+        };
+        out.println("Checkpointing " + name + (leaveRunning ? " (leaving it running)" : "") + " ...");
+        DomainCheckpointer.Result r = checkpoints.dump(name, leaveRunning, dir, progress);
+        DumpStats s = r.stats();
+        line(out, "Image", r.image().toString());
+        line(out, "Domain", name + (r.leftRunning() ? " (left running)" : " (killed after the checkpoint)"));
+        line(out, "Processes", r.processes().size() + ": " + r.processes().stream()
+                .map(p -> p.pid() + " " + p.comm()).collect(Collectors.joining(", ")));
+        line(out, "Threads", Integer.toString(r.processes().stream().mapToInt(p -> p.threads().size()).sum()));
+        line(out, "Pages", (s.residentPages() + s.swappedPages()) + " (" + s.residentPages() + " resident, "
+                + s.swappedPages() + " swapped: " + s.swapDirectPages() + " read directly from swap, "
+                + s.swapViaProcessPages() + " through the process)");
+        line(out, "Bytes", Format.bytes(s.bytes()) + " of page data, " + Format.rate(s.bytes(), s.totalMillis() * 1_000_000L));
+        line(out, "Frozen", s.frozenMillis() + " ms");
+        line(out, "Total", s.totalMillis() + " ms");
+        for (String note : r.notes()) {
+            line(out, "Note", note);
+        }
+        return null;
+    }
+
+    static void line(PrintStream out, String key, String value) {
+        out.printf("%-10s: %s%n", key, value);
+    }
+
+    static String tree(ProcessRecord p) {
+        return p.pid() + " " + p.comm();
+    }
+}
