@@ -149,9 +149,4 @@ public final class CheckpointService {
         catalog.delete(p);
         return p;
     }
-
-    /** Names of the running domains (completion). */
-    public List<String> runningDomains() {
-        return domains.list().stream().filter(d -> d.state() == DomainState.RUNNING).map(DomainInfo::name).toList();
-    }
 }

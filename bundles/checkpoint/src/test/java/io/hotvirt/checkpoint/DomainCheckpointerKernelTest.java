@@ -12,10 +12,10 @@ import io.hotvirt.checkpoint.image.NodeKeyStore;
 import io.hotvirt.checkpoint.image.ProcessMetadata;
 import io.hotvirt.checkpoint.signals.ProcessSignals;
 import io.hotvirt.checkpoint.signals.QueuedSignal;
+import io.hotvirt.checkpoint.testing.CWorkload;
 import io.hotvirt.linux.cgroup.Cgroups;
 import io.hotvirt.linux.cgroup.DomainCgroup;
 import io.hotvirt.linux.jna.LibC;
-import io.hotvirt.linux.proc.ProcStatus;
 import io.hotvirt.linux.proc.Procfs;
 import io.hotvirt.linux.testing.Privileged;
 import org.junit.After;
@@ -37,6 +37,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import static io.hotvirt.checkpoint.testing.CWorkload.assertReleased;
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
@@ -70,20 +71,7 @@ public class DomainCheckpointerKernelTest {
 
     @After
     public void cleanUp() throws Exception {
-        for (int i = cleanup.size() - 1; i >= 0; i--) {
-            cleanup.get(i).close();
-        }
-        if (cgroup != null) {
-            if (cgroup.frozen()) {
-                cgroup.thaw();
-            }
-            cgroup.signal(9);
-            long deadline = System.currentTimeMillis() + 5000;
-            while (!cgroup.pids().isEmpty() && System.currentTimeMillis() < deadline) {
-                Thread.sleep(10);
-            }
-            cgroup.remove();
-        }
+        CWorkload.closeAll(cleanup, cgroup);
     }
 
     @Test(timeout = 60_000)
@@ -162,13 +150,7 @@ public class DomainCheckpointerKernelTest {
         assertTrue(p.pages().residentPages() > 0);
         assertTrue(Files.size(image.resolve(ImageFormat.pagesFile(signals.pid))) == p.pages().bytes());
 
-        // everything released, and the workloads check their own state
-        for (int pid : pids) {
-            assertReleased(pid);
-        }
-        assertEquals("PASS", signals.selfCheck(5000));
-        assertEquals("PASS pipe", tree.selfCheck(tree.child1, "PASS pipe", 5000));
-        assertEquals("PASS parent", tree.selfCheck(tree.parent, "PASS parent", 5000));
+        assertLeftRunning(pids, tree, signals);
     }
 
     @Test(timeout = 60_000)
@@ -193,12 +175,7 @@ public class DomainCheckpointerKernelTest {
             assertEquals("neither the image nor a partial one", List.of(), s.toList());
         }
         assertFalse(cgroup.frozen());
-        for (int pid : List.of(tree.parent, tree.child1, signals.pid)) {
-            assertReleased(pid);
-        }
-        assertEquals("PASS", signals.selfCheck(5000));
-        assertEquals("PASS pipe", tree.selfCheck(tree.child1, "PASS pipe", 5000));
-        assertEquals("PASS parent", tree.selfCheck(tree.parent, "PASS parent", 5000));
+        assertLeftRunning(List.of(tree.parent, tree.child1, signals.pid), tree, signals);
     }
 
     @Test(timeout = 60_000)
@@ -242,12 +219,12 @@ public class DomainCheckpointerKernelTest {
         return w;
     }
 
-    /** Every thread of the process untraced and not stopped. */
-    private static void assertReleased(int pid) {
-        for (int tid : Procfs.tasks(pid)) {
-            ProcStatus st = Procfs.taskStatus(pid, tid).orElseThrow();
-            assertEquals("TracerPid of thread " + tid, 0, st.tracerPid());
-            assertTrue("thread " + tid + " state " + st.state(), st.state() != 't' && st.state() != 'T');
+    /** Every process given released, and the workloads' own checks of their state pass. */
+    private static void assertLeftRunning(List<Integer> pids, FilesTreeWorkload tree, SignalsWorkload signals) {
+        for (int pid : pids) {
+            assertReleased(pid);
         }
+        assertEquals("PASS", signals.selfCheck(5000));
+        tree.assertSelfChecksPass();
     }
 }

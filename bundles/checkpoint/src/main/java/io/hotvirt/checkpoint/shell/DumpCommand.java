@@ -4,6 +4,8 @@ import io.hotvirt.checkpoint.CheckpointService;
 import io.hotvirt.checkpoint.DomainCheckpointer;
 import io.hotvirt.checkpoint.image.DumpStats;
 import io.hotvirt.checkpoint.tree.ProcessRecord;
+import io.hotvirt.shell.RunningDomainCompleter;
+import io.hotvirt.shell.TrailingOptions;
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;

@@ -101,8 +101,7 @@ public class FileReaderKernelTest {
             }
 
             // the workload still has everything: the pipe bytes were not consumed
-            assertEquals("PASS pipe", w.selfCheck(w.child1, "PASS pipe", 5_000));
-            assertEquals("PASS parent", w.selfCheck(w.parent, "PASS parent", 5_000));
+            w.assertSelfChecksPass();
         }
     }
 

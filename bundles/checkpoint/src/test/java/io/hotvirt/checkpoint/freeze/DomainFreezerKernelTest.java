@@ -9,16 +9,17 @@ import io.hotvirt.checkpoint.signals.QueuedSignal;
 import io.hotvirt.checkpoint.signals.SignalAction;
 import io.hotvirt.checkpoint.signals.SignalDumper;
 import io.hotvirt.checkpoint.signals.ThreadSignals;
+import io.hotvirt.checkpoint.testing.CWorkload;
 import io.hotvirt.linux.testing.Privileged;
 import io.hotvirt.linux.cgroup.Cgroups;
 import io.hotvirt.linux.cgroup.DomainCgroup;
 import io.hotvirt.linux.jna.LibC;
 import io.hotvirt.linux.jna.Syscall;
-import io.hotvirt.linux.proc.ProcStatus;
 import io.hotvirt.linux.proc.Procfs;
 import io.hotvirt.linux.process.SpawnRequest;
 import io.hotvirt.linux.process.Spawner;
 import io.hotvirt.linux.ptrace.XState;
+import io.hotvirt.linux.testing.Children;
 import org.junit.After;
 import org.junit.Rule;
 import org.junit.Test;
@@ -33,6 +34,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 
+import static io.hotvirt.checkpoint.testing.CWorkload.assertReleased;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNotEquals;
@@ -54,19 +56,7 @@ public class DomainFreezerKernelTest {
 
     @After
     public void cleanUp() throws Exception {
-        for (int i = cleanup.size() - 1; i >= 0; i--) {
-            cleanup.get(i).close();
-        }
-        if (cgroup != null) {
-            if (cgroup.frozen()) {
-                cgroup.thaw();
-            }
-            long deadline = System.currentTimeMillis() + 5000;
-            while (!cgroup.pids().isEmpty() && System.currentTimeMillis() < deadline) {
-                Thread.sleep(10);
-            }
-            cgroup.remove();
-        }
+        CWorkload.closeAll(cleanup, cgroup);
     }
 
     @Test
@@ -170,8 +160,9 @@ public class DomainFreezerKernelTest {
     public void aProcessExitingMidWayReleasesTheRest() throws Exception {
         DomainCgroup cg = testCgroup();
         SignalsWorkload w = workload(cg.procsFiles());
-        int victim = Spawner.spawn(new SpawnRequest(List.of("sleep", "100"), null, null, cg.procsFiles()));
-        cleanup.add(() -> SignalsWorkload.kill(victim));
+        Children others = new Children();
+        cleanup.add(others::killAll); // before the cgroup is removed: it must be empty by then
+        int victim = others.spawn(new SpawnRequest(List.of("sleep", "100"), null, null, cg.procsFiles()));
         IOException e = assertThrows(IOException.class, () -> DomainFreezer.freeze(cg, null, tid -> {
             if (tid == victim) {
                 LibC.INSTANCE.kill(victim, 9);
@@ -188,7 +179,7 @@ public class DomainFreezerKernelTest {
         Privileged.assume("root (ptrace of any process)");
         SignalsWorkload w = workload(List.of());
         int dead = Spawner.spawn(new SpawnRequest(List.of("true"), null, null, List.of()));
-        SignalsWorkload.kill(dead); // reaps it
+        Children.waitExit(dead, 5000); // reaped: no process has its PID
         IOException e = assertThrows(IOException.class, () -> DomainFreezer.freezeProcesses(List.of(w.pid, dead)));
         assertTrue(e.getMessage(), e.getMessage().contains("process " + dead + " does not exist"));
         assertReleased(w.pid);
@@ -219,14 +210,5 @@ public class DomainFreezerKernelTest {
         SignalsWorkload w = SignalsWorkload.start(procs, tmp.getRoot().toPath());
         cleanup.add(w);
         return w;
-    }
-
-    /** Every thread of the process untraced and not stopped. */
-    private static void assertReleased(int pid) {
-        for (int tid : Procfs.tasks(pid)) {
-            ProcStatus s = Procfs.taskStatus(pid, tid).orElseThrow();
-            assertEquals("TracerPid of thread " + tid, 0, s.tracerPid());
-            assertTrue("thread " + tid + " state " + s.state(), s.state() != 't' && s.state() != 'T');
-        }
     }
 }

@@ -30,9 +30,6 @@ public class MemoryDumperKernelTest {
     @Rule
     public final TemporaryFolder tmp = new TemporaryFolder();
 
-    private static final int SIGSTOP = 19;
-    private static final int SIGCONT = 18;
-
     @Test
     public void residentPagesAreSavedByteForByte() throws Exception {
         Privileged.assume("root (process_vm_readv and pagemap of another session's process)");
@@ -40,7 +37,7 @@ public class MemoryDumperKernelTest {
         try (PatternWorkload w = PatternWorkload.start(16, 0x5eed1234abcdL, List.of(), dir, 10_000)) {
             NodeKeyStore keys = new NodeKeyStore(dir.resolve("key"));
             ProcessCheckpoint.Outcome o = ProcessCheckpoint.dump(w.pid, dir.resolve("images"), "resident", keys, "test",
-                    sigstop(w.pid));
+                    w.stopper());
             DumpStats s = o.stats();
             assertTrue(s.toString(), s.residentPages() >= w.length / 4096);
             assertEquals(s.toString(), 0, s.swappedPages());
@@ -166,27 +163,6 @@ public class MemoryDumperKernelTest {
                 }
             }
         }
-    }
-
-    private static ProcessCheckpoint.Stopper sigstop(int pid) {
-        return new ProcessCheckpoint.Stopper() {
-            @Override
-            public void stop() throws IOException {
-                LibC.INSTANCE.kill(pid, SIGSTOP);
-                long deadline = System.currentTimeMillis() + 5000;
-                while (Procfs.stat(pid).map(st -> st.state()).orElse('?') != 'T') {
-                    if (System.currentTimeMillis() > deadline) {
-                        throw new IOException("process " + pid + " did not stop");
-                    }
-                    Thread.onSpinWait();
-                }
-            }
-
-            @Override
-            public void resume() {
-                LibC.INSTANCE.kill(pid, SIGCONT);
-            }
-        };
     }
 
     /** A swap file enabled for one test: swapoff and deleted on close. */

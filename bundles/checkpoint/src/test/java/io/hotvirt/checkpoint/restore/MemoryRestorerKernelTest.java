@@ -9,7 +9,6 @@ import io.hotvirt.checkpoint.image.PageKind;
 import io.hotvirt.checkpoint.image.PageRun;
 import io.hotvirt.checkpoint.image.ProcessMetadata;
 import io.hotvirt.checkpoint.testing.PatternWorkload;
-import io.hotvirt.linux.jna.LibC;
 import io.hotvirt.linux.proc.MemoryMapping;
 import io.hotvirt.linux.proc.Procfs;
 import io.hotvirt.linux.ptrace.ProcessMemory;
@@ -39,8 +38,6 @@ import static org.junit.Assert.fail;
 public class MemoryRestorerKernelTest {
 
     private static final int PAGE = ImageFormat.PAGE_SIZE;
-    private static final int SIGSTOP = 19;
-    private static final int SIGCONT = 18;
 
     @Rule
     public final TemporaryFolder tmp = new TemporaryFolder();
@@ -143,7 +140,7 @@ public class MemoryRestorerKernelTest {
         try (PatternWorkload w = PatternWorkload.start(mib, seed, List.of(), dir, 60_000)) {
             long t = System.nanoTime();
             ProcessCheckpoint.Outcome o = ProcessCheckpoint.dump(w.pid, dir.resolve("images"), "restore",
-                    new NodeKeyStore(dir.resolve("key")), "test", sigstop(w.pid));
+                    new NodeKeyStore(dir.resolve("key")), "test", w.stopper());
             dumpMillis = (System.nanoTime() - t) / 1_000_000;
             address = w.address;
             length = w.length;
@@ -215,26 +212,5 @@ public class MemoryRestorerKernelTest {
             }
         }
         return start;
-    }
-
-    private static ProcessCheckpoint.Stopper sigstop(int pid) {
-        return new ProcessCheckpoint.Stopper() {
-            @Override
-            public void stop() throws IOException {
-                LibC.INSTANCE.kill(pid, SIGSTOP);
-                long deadline = System.currentTimeMillis() + 5000;
-                while (Procfs.stat(pid).map(st -> st.state()).orElse('?') != 'T') {
-                    if (System.currentTimeMillis() > deadline) {
-                        throw new IOException("process " + pid + " did not stop");
-                    }
-                    Thread.onSpinWait();
-                }
-            }
-
-            @Override
-            public void resume() {
-                LibC.INSTANCE.kill(pid, SIGCONT);
-            }
-        };
     }
 }

@@ -1,88 +1,50 @@
 package io.hotvirt.checkpoint.testing;
 
-import com.sun.jna.LastErrorException;
-import com.sun.jna.ptr.IntByReference;
+import io.hotvirt.checkpoint.ProcessCheckpoint;
 import io.hotvirt.checkpoint.image.ImageFormat;
 import io.hotvirt.checkpoint.image.PageIndexReader;
 import io.hotvirt.checkpoint.image.PageRun;
-import io.hotvirt.linux.jna.LibC;
-import io.hotvirt.linux.process.SpawnRequest;
-import io.hotvirt.linux.process.Spawner;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
- * The pattern.c workload: built with gcc into target/ on first use, spawned with {@link Spawner}
- * (never ProcessBuilder), and killed and reaped on close.
+ * The pattern.c workload: a buffer of words each holding (its address XOR seed), filled before READY
+ * and checked by the workload itself on SIGUSR1.
  */
 public final class PatternWorkload implements AutoCloseable {
-
-    private static final Path SOURCE = Path.of("src/test/resources/workloads/pattern.c");
-    private static final Path BINARY = Path.of("target/workloads/pattern");
 
     public final int pid;
     public final long seed;
     public final long address;
     public final long length;
-    private final Path log;
+    private final CWorkload process;
 
-    private PatternWorkload(int pid, long seed, long address, long length, Path log) {
-        this.pid = pid;
+    private PatternWorkload(CWorkload process, long seed) {
+        this.process = process;
+        this.pid = process.pid;
         this.seed = seed;
-        this.address = address;
-        this.length = length;
-        this.log = log;
+        String[] buf = process.fields("BUF"); // BUF <hex address> <length>
+        this.address = Long.parseUnsignedLong(buf[1], 16);
+        this.length = Long.parseLong(buf[2]);
     }
 
-    public static synchronized Path binary() throws IOException, InterruptedException {
-        if (Files.exists(BINARY) && Files.getLastModifiedTime(BINARY).compareTo(Files.getLastModifiedTime(SOURCE)) > 0) {
-            return BINARY.toAbsolutePath();
-        }
-        Files.createDirectories(BINARY.getParent());
-        // gcc is a build tool, not a workload: ProcessBuilder is fine for it
-        Process gcc = new ProcessBuilder("gcc", "-O2", "-Wall", "-o", BINARY.toString(), SOURCE.toString())
-                .redirectErrorStream(true).start();
-        String out = new String(gcc.getInputStream().readAllBytes());
-        if (!gcc.waitFor(60, TimeUnit.SECONDS) || gcc.exitValue() != 0) {
-            throw new IOException("gcc failed: " + out);
-        }
-        return BINARY.toAbsolutePath();
+    public static Path binary() throws IOException, InterruptedException {
+        return CWorkload.binary("pattern");
     }
 
     /** Starts the workload (in the cgroups given) and waits until its buffer is filled. */
     public static PatternWorkload start(int mib, long seed, List<Path> cgroupProcs, Path logDir, long timeoutMillis)
             throws Exception {
-        Path bin = binary();
-        Path log = logDir.resolve("pattern-" + System.nanoTime() + ".log");
-        int pid = Spawner.spawn(new SpawnRequest(List.of(bin.toString(), Integer.toString(mib), Long.toString(seed)),
-                null, log, cgroupProcs));
-        PatternWorkload w = null;
-        long deadline = System.currentTimeMillis() + timeoutMillis;
-        try {
-            while (System.currentTimeMillis() < deadline) {
-                String text = Files.exists(log) ? Files.readString(log) : "";
-                if (text.contains("READY")) {
-                    String[] buf = text.lines().filter(l -> l.startsWith("BUF ")).findFirst().orElseThrow().split(" ");
-                    w = new PatternWorkload(pid, seed, Long.parseUnsignedLong(buf[1], 16), Long.parseLong(buf[2]), log);
-                    return w;
-                }
-                Thread.sleep(10);
-            }
-            throw new AssertionError("workload not READY within " + timeoutMillis + " ms: " + Files.readString(log));
-        } finally {
-            if (w == null) {
-                kill(pid);
-            }
-        }
+        return CWorkload.start(List.of(binary().toString(), Integer.toString(mib), Long.toString(seed)),
+                cgroupProcs, logDir.resolve("pattern-" + System.nanoTime() + ".log"), timeoutMillis,
+                w -> w.log().contains("READY")).into(w -> new PatternWorkload(w, seed));
     }
 
     /** The expected content of the 8-byte word at {@code address}. */
@@ -91,19 +53,13 @@ public final class PatternWorkload implements AutoCloseable {
     }
 
     /** Asks the workload to check its own memory; returns its verdict line (PASS or FAIL ...). */
-    public String selfCheck(long timeoutMillis) throws Exception {
-        long before = Files.readString(log).lines().filter(l -> l.startsWith("PASS") || l.startsWith("FAIL")).count();
-        LibC.INSTANCE.kill(pid, 10);
-        long deadline = System.currentTimeMillis() + timeoutMillis;
-        while (System.currentTimeMillis() < deadline) {
-            List<String> verdicts = Files.readString(log).lines()
-                    .filter(l -> l.startsWith("PASS") || l.startsWith("FAIL")).toList();
-            if (verdicts.size() > before) {
-                return verdicts.get(verdicts.size() - 1);
-            }
-            Thread.sleep(10);
-        }
-        return "no verdict within " + timeoutMillis + " ms";
+    public String selfCheck(long timeoutMillis) {
+        return process.selfCheck(timeoutMillis);
+    }
+
+    /** SIGSTOP and SIGCONT: the way a single-process dump holds it still. */
+    public ProcessCheckpoint.Stopper stopper() {
+        return process.stopper();
     }
 
     /**
@@ -151,31 +107,6 @@ public final class PatternWorkload implements AutoCloseable {
 
     @Override
     public void close() {
-        kill(pid);
-    }
-
-    private static void kill(int pid) {
-        try {
-            LibC.INSTANCE.kill(pid, 9);
-        } catch (LastErrorException ignored) {
-            // gone
-        }
-        IntByReference status = new IntByReference();
-        long deadline = System.currentTimeMillis() + 5000;
-        while (System.currentTimeMillis() < deadline) {
-            try {
-                if (LibC.INSTANCE.waitpid(pid, status, LibC.WNOHANG) == pid) {
-                    return;
-                }
-            } catch (LastErrorException e) {
-                return; // ECHILD
-            }
-            try {
-                Thread.sleep(2);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
+        process.close();
     }
 }

@@ -1,6 +1,7 @@
 package io.hotvirt.core.shell;
 
 import io.hotvirt.api.DomainService;
+import io.hotvirt.shell.DomainNameCompleter;
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;

@@ -6,6 +6,9 @@ import io.hotvirt.cpu.CpuCapability;
 import io.hotvirt.cpu.CpuControl;
 import io.hotvirt.cpu.CpuInput;
 import io.hotvirt.cpu.CpuSettings;
+import io.hotvirt.shell.RunningDomainCompleter;
+import io.hotvirt.shell.RunningDomains;
+import io.hotvirt.shell.TrailingOptions;
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
@@ -26,6 +29,8 @@ import java.util.Map;
                 + "Examples: cpu:set w1 --cpus 0.5    cpu:set w1 --weight 200 --pin 0-1    cpu:set w1 --reset")
 @Service
 public class SetCommand implements Action {
+
+    private static final String EXITED = "it has no CPU use to set or show";
 
     @Reference
     private DomainService domains;
@@ -72,7 +77,7 @@ public class SetCommand implements Action {
             throw new IllegalArgumentException("nothing to set: give --cpus, --weight, --pin or --reset"
                     + " (cpu:show " + name + " shows the current settings)");
         }
-        Domain domain = RunningDomains.domain(domains, name);
+        Domain domain = RunningDomains.domain(domains, name, EXITED);
         CpuInput input = new CpuInput(cpu.onlineCpus());
         // Parse every option before changing anything: one bad value changes nothing.
         CpuSettings next = reset ? CpuSettings.NONE : current(domain);

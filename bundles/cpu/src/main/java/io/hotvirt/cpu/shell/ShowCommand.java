@@ -10,6 +10,8 @@ import io.hotvirt.cpu.CpuSettings;
 import io.hotvirt.cpu.CpuUsage;
 import io.hotvirt.cpu.CpuWeight;
 import io.hotvirt.cpu.kernel.CpuKnobs;
+import io.hotvirt.shell.RunningDomainCompleter;
+import io.hotvirt.shell.RunningDomains;
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
@@ -21,6 +23,8 @@ import org.apache.karaf.shell.api.action.lifecycle.Service;
         + " and its CPU use since it was made.")
 @Service
 public class ShowCommand implements Action {
+
+    private static final String EXITED = "it has no CPU use to set or show";
 
     @Reference
     private DomainService domains;
@@ -34,8 +38,8 @@ public class ShowCommand implements Action {
 
     @Override
     public Object execute() throws Exception {
-        DomainInfo info = RunningDomains.info(domains, name);
-        Domain domain = RunningDomains.domain(domains, name);
+        DomainInfo info = RunningDomains.info(domains, name, EXITED);
+        Domain domain = RunningDomains.domain(domains, name, EXITED);
         line("Domain", name);
         line("Cgroup", info.cgroup() + " (cgroup " + cpu.cgroupVersion() + ")");
         boolean held = info.capabilities().contains(CpuCapability.NAME);

@@ -9,6 +9,9 @@ import io.hotvirt.memory.pages.DomainPages;
 import io.hotvirt.memory.pages.MappingPages;
 import io.hotvirt.memory.pages.PageCounts;
 import io.hotvirt.memory.pages.ProcessPages;
+import io.hotvirt.shell.RunningDomainCompleter;
+import io.hotvirt.shell.RunningDomains;
+import io.hotvirt.shell.TrailingOptions;
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
@@ -21,7 +24,6 @@ import org.apache.karaf.shell.support.table.ShellTable;
 
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 @Command(scope = "memory", name = "map", description = "Shows a domain's page tables: for each process (and with"
         + " --detail each memory area) the pages resident, swapped and not present, anonymous and file-backed.",
@@ -34,6 +36,8 @@ import java.util.Set;
 @Service
 public class MapCommand implements Action {
 
+    private static final String EXITED = "it has no memory to limit, map or reclaim";
+
     @Reference
     private DomainService domains;
 
@@ -41,7 +45,7 @@ public class MapCommand implements Action {
     private MemoryControl memory;
 
     @Argument(index = 0, name = "name", required = true, description = "Name of the domain")
-    @Completion(DomainNameCompleter.class)
+    @Completion(RunningDomainCompleter.class)
     private String name;
 
     @Option(name = "--detail", aliases = "-d", description = "One row per memory area of each process as well")
@@ -56,10 +60,10 @@ public class MapCommand implements Action {
 
     @Override
     public Object execute() throws Exception {
-        Map<String, String> after = TrailingOptions.parse(trailing, Set.of(), Set.of("--detail", "-d", "--no-format"));
+        Map<String, String> after = TrailingOptions.parse(trailing, List.of(), List.of("--detail", "-d", "--no-format"));
         detail = detail || after.containsKey("--detail") || after.containsKey("-d");
         noFormat = noFormat || after.containsKey("--no-format");
-        Domain domain = RunningDomains.domain(domains, name);
+        Domain domain = RunningDomains.domain(domains, name, EXITED);
         DomainPages pages = memory.pages(domain);
 
         ShellTable table = new ShellTable();

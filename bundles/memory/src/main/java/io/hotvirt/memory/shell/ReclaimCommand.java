@@ -5,6 +5,9 @@ import io.hotvirt.api.DomainService;
 import io.hotvirt.memory.MemoryControl;
 import io.hotvirt.memory.Sizes;
 import io.hotvirt.memory.reclaim.ReclaimResult;
+import io.hotvirt.shell.RunningDomainCompleter;
+import io.hotvirt.shell.RunningDomains;
+import io.hotvirt.shell.TrailingOptions;
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
@@ -15,7 +18,6 @@ import org.apache.karaf.shell.api.action.lifecycle.Service;
 
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 @Command(scope = "memory", name = "reclaim", description = "Pushes a domain's pages out of RAM now, and reports how"
         + " many moved.",
@@ -29,6 +31,8 @@ import java.util.Set;
 @Service
 public class ReclaimCommand implements Action {
 
+    private static final String EXITED = "it has no memory to limit, map or reclaim";
+
     @Reference
     private DomainService domains;
 
@@ -36,7 +40,7 @@ public class ReclaimCommand implements Action {
     private MemoryControl memory;
 
     @Argument(index = 0, name = "name", required = true, description = "Name of the domain")
-    @Completion(DomainNameCompleter.class)
+    @Completion(RunningDomainCompleter.class)
     private String name;
 
     @Option(name = "--bytes", description = "The most to reclaim, e.g. 64M or 1.5G (default: as much as possible)")
@@ -48,7 +52,7 @@ public class ReclaimCommand implements Action {
 
     @Override
     public Object execute() throws Exception {
-        Map<String, String> after = TrailingOptions.parse(trailing, Set.of("--bytes"), Set.of());
+        Map<String, String> after = TrailingOptions.parse(trailing, List.of("--bytes"), List.of());
         bytes = TrailingOptions.merge("--bytes", bytes, after);
         Long amount = null;
         if (bytes != null) {
@@ -58,7 +62,7 @@ public class ReclaimCommand implements Action {
                         + " out to reclaim as much as possible");
             }
         }
-        Domain domain = RunningDomains.domain(domains, name);
+        Domain domain = RunningDomains.domain(domains, name, EXITED);
         ReclaimResult r = memory.reclaim(domain, amount);
         long page = r.pageSize();
         System.out.println(name + ": reclaimed with " + r.method() + " from " + r.processes() + " process"

@@ -6,6 +6,9 @@ import io.hotvirt.memory.MemoryCapability;
 import io.hotvirt.memory.MemoryControl;
 import io.hotvirt.memory.MemoryInput;
 import io.hotvirt.memory.MemorySettings;
+import io.hotvirt.shell.RunningDomainCompleter;
+import io.hotvirt.shell.RunningDomains;
+import io.hotvirt.shell.TrailingOptions;
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
@@ -16,7 +19,6 @@ import org.apache.karaf.shell.api.action.lifecycle.Service;
 
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 @Command(scope = "memory", name = "set", description = "Sets a running domain's memory limits: hard, high (soft) and"
         + " swap, at once.",
@@ -35,6 +37,8 @@ import java.util.Set;
 @Service
 public class SetCommand implements Action {
 
+    private static final String EXITED = "it has no memory to limit, map or reclaim";
+
     @Reference
     private DomainService domains;
 
@@ -42,7 +46,7 @@ public class SetCommand implements Action {
     private MemoryControl memory;
 
     @Argument(index = 0, name = "name", required = true, description = "Name of the domain")
-    @Completion(DomainNameCompleter.class)
+    @Completion(RunningDomainCompleter.class)
     private String name;
 
     @Option(name = "--max", description = "Hard limit, e.g. 64M or 1.5G (v2 memory.max, v1 memory.limit_in_bytes);"
@@ -70,8 +74,8 @@ public class SetCommand implements Action {
 
     @Override
     public Object execute() throws Exception {
-        Map<String, String> after = TrailingOptions.parse(trailing, Set.of("--max", "--high", "--swap-max"),
-                Set.of("--reset", "--force"));
+        Map<String, String> after = TrailingOptions.parse(trailing, List.of("--max", "--high", "--swap-max"),
+                List.of("--reset", "--force"));
         max = TrailingOptions.merge("--max", max, after);
         high = TrailingOptions.merge("--high", high, after);
         swapMax = TrailingOptions.merge("--swap-max", swapMax, after);
@@ -85,7 +89,7 @@ public class SetCommand implements Action {
             throw new IllegalArgumentException("nothing to set: give --max, --high, --swap-max or --reset"
                     + " (memory:show " + name + " shows the current limits)");
         }
-        Domain domain = RunningDomains.domain(domains, name);
+        Domain domain = RunningDomains.domain(domains, name, EXITED);
         MemoryInput input = new MemoryInput(memory.host());
         // Parse every option before changing anything: one bad value changes nothing.
         MemorySettings next = reset ? MemorySettings.NONE : current(domain);

@@ -10,6 +10,8 @@ import io.hotvirt.memory.MemorySettings;
 import io.hotvirt.memory.MemoryUsage;
 import io.hotvirt.memory.Sizes;
 import io.hotvirt.memory.kernel.MemoryKnobs;
+import io.hotvirt.shell.RunningDomainCompleter;
+import io.hotvirt.shell.RunningDomains;
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
@@ -26,6 +28,8 @@ import org.apache.karaf.shell.api.action.lifecycle.Service;
 @Service
 public class ShowCommand implements Action {
 
+    private static final String EXITED = "it has no memory to limit, map or reclaim";
+
     @Reference
     private DomainService domains;
 
@@ -33,13 +37,13 @@ public class ShowCommand implements Action {
     private MemoryControl memory;
 
     @Argument(index = 0, name = "name", required = true, description = "Name of the domain")
-    @Completion(DomainNameCompleter.class)
+    @Completion(RunningDomainCompleter.class)
     private String name;
 
     @Override
     public Object execute() throws Exception {
-        DomainInfo info = RunningDomains.info(domains, name);
-        Domain domain = RunningDomains.domain(domains, name);
+        DomainInfo info = RunningDomains.info(domains, name, EXITED);
+        Domain domain = RunningDomains.domain(domains, name, EXITED);
         boolean v1 = memory.cgroupVersion().equals("v1");
         line("Domain", name);
         line("Cgroup", info.cgroup() + " (cgroup " + memory.cgroupVersion() + ")");

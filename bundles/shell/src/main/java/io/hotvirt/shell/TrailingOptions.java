@@ -1,4 +1,4 @@
-package io.hotvirt.checkpoint.shell;
+package io.hotvirt.shell;
 
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -6,21 +6,23 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Karaf reads options only before the first argument ({@code checkpoint:dump --leave-running w1}). This parses
- * the options a person writes after the domain name ({@code checkpoint:dump w1 --leave-running}), which Karaf
+ * Karaf reads options only before the first argument ({@code cpu:set --cpus 0.5 w1}). This parses
+ * the options a person writes after the domain name ({@code cpu:set w1 --cpus 0.5}), which Karaf
  * hands over as extra arguments: {@code --name value}, {@code --name=value}, and flags.
  */
-final class TrailingOptions {
+public final class TrailingOptions {
 
     private TrailingOptions() {
     }
 
     /**
+     * @param valued the options that take a value, in the order an error message lists them
+     * @param flags  the options without a value, listed after {@code valued}
      * @return option name (with its dashes) → value; flags map to {@code "true"}
      * @throws IllegalArgumentException for an unknown option, a missing value, a stray argument or
      *                                  an option given twice
      */
-    static Map<String, String> parse(List<String> tokens, List<String> valued, List<String> flags) {
+    public static Map<String, String> parse(List<String> tokens, List<String> valued, List<String> flags) {
         Map<String, String> out = new LinkedHashMap<>();
         if (tokens == null) {
             return out;
@@ -52,5 +54,14 @@ final class TrailingOptions {
             }
         }
         return out;
+    }
+
+    /** The option's value from before or after the name; an option given in both places is an error. */
+    public static String merge(String option, String before, Map<String, String> after) {
+        String value = after.get(option);
+        if (value != null && before != null) {
+            throw new IllegalArgumentException(option + " is given twice");
+        }
+        return value != null ? value : before;
     }
 }

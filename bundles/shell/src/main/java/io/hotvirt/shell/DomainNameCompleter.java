@@ -1,6 +1,7 @@
-package io.hotvirt.checkpoint.shell;
+package io.hotvirt.shell;
 
-import io.hotvirt.checkpoint.CheckpointService;
+import io.hotvirt.api.DomainInfo;
+import io.hotvirt.api.DomainService;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.api.console.CommandLine;
@@ -10,17 +11,22 @@ import org.apache.karaf.shell.support.completers.StringsCompleter;
 
 import java.util.List;
 
-/** Completes the names of the running domains: the ones that can be checkpointed. */
+/**
+ * Completes the names of all the domains hotvirt manages, running or exited. Registered by this
+ * bundle's Karaf-Commands header; commands in other bundles name it in {@code @Completion}.
+ */
 @Service
-public class RunningDomainCompleter implements Completer {
+public class DomainNameCompleter implements Completer {
 
     @Reference
-    private CheckpointService checkpoints;
+    private DomainService domains;
 
     @Override
     public int complete(Session session, CommandLine commandLine, List<String> candidates) {
         StringsCompleter names = new StringsCompleter();
-        names.getStrings().addAll(checkpoints.runningDomains());
+        for (DomainInfo domain : domains.list()) {
+            names.getStrings().add(domain.name());
+        }
         return names.complete(session, commandLine, candidates);
     }
 }

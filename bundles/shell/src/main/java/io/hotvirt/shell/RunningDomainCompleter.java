@@ -1,6 +1,5 @@
-package io.hotvirt.core.shell;
+package io.hotvirt.shell;
 
-import io.hotvirt.api.DomainInfo;
 import io.hotvirt.api.DomainService;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
@@ -11,9 +10,12 @@ import org.apache.karaf.shell.support.completers.StringsCompleter;
 
 import java.util.List;
 
-/** Completes the names of the domains hotvirt manages. */
+/**
+ * Completes the names of the running domains: the ones a capability can act on. Registered by this
+ * bundle's Karaf-Commands header; commands in other bundles name it in {@code @Completion}.
+ */
 @Service
-public class DomainNameCompleter implements Completer {
+public class RunningDomainCompleter implements Completer {
 
     @Reference
     private DomainService domains;
@@ -21,9 +23,7 @@ public class DomainNameCompleter implements Completer {
     @Override
     public int complete(Session session, CommandLine commandLine, List<String> candidates) {
         StringsCompleter names = new StringsCompleter();
-        for (DomainInfo domain : domains.list()) {
-            names.getStrings().add(domain.name());
-        }
+        names.getStrings().addAll(RunningDomains.names(domains));
         return names.complete(session, commandLine, candidates);
     }
 }

@@ -1,0 +1,10 @@
+/**
+ * Karaf shell helpers the hotvirt command bundles share: options written after the domain name,
+ * running-domain lookup, and domain-name completers.
+ */
+@Export
+@Version("1.0.0")
+package io.hotvirt.shell;
+
+import org.osgi.annotation.bundle.Export;
+import org.osgi.annotation.versioning.Version;
