@@ -1,12 +1,12 @@
 package io.hotvirt.cpu;
 
 import io.hotvirt.api.Domain;
-import io.hotvirt.cpu.kernel.CgroupFiles;
 import io.hotvirt.cpu.kernel.CpuController;
 import io.hotvirt.cpu.kernel.CpuKnobs;
-import io.hotvirt.cpu.kernel.DomainCgroupFiles;
+import io.hotvirt.linux.cgroup.CgroupFiles;
+import io.hotvirt.linux.cgroup.CgroupSettings;
 import io.hotvirt.linux.cgroup.Cgroups;
-import io.hotvirt.linux.cgroup.DomainCgroup;
+import io.hotvirt.linux.cgroup.DomainCgroupFiles;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.slf4j.Logger;
@@ -17,8 +17,8 @@ import java.util.Optional;
 
 /**
  * {@link CpuControl} on the host's cgroups, with the strategy for their version. Kernel writes are
- * serialized; no lock is held while calling into a {@link Domain} (the monitor calls the capability
- * while holding its own lock).
+ * serialized, and rolled back on failure, by {@link CgroupSettings}; no lock is held while calling
+ * into a {@link Domain} (the monitor calls the capability while holding its own lock).
  */
 @Component(service = CpuControl.class)
 public final class CgroupCpuControl implements CpuControl {
@@ -27,7 +27,7 @@ public final class CgroupCpuControl implements CpuControl {
 
     private final Cgroups cgroups;
     private final CpuController controller;
-    private final Object writes = new Object();
+    private final CgroupSettings<CpuSettings> writes;
 
     @Activate
     public CgroupCpuControl() throws IOException {
@@ -41,6 +41,7 @@ public final class CgroupCpuControl implements CpuControl {
     CgroupCpuControl(Cgroups cgroups, CpuController controller) {
         this.cgroups = cgroups;
         this.controller = controller;
+        this.writes = new CgroupSettings<>(controller::apply, CpuSettings.NONE, CpuSettings::describe);
     }
 
     @Override
@@ -68,14 +69,7 @@ public final class CgroupCpuControl implements CpuControl {
         CpuSettings settings = settings(domain);
         new CpuInput(onlineCpus()).check(settings);
         CgroupFiles files = files(domain);
-        synchronized (writes) {
-            try {
-                controller.apply(files, settings);
-            } catch (IOException | RuntimeException e) {
-                restore(files, CpuSettings.NONE, e);
-                throw e;
-            }
-        }
+        writes.apply(files, settings, CpuSettings.NONE);
         LOG.debug("cpu: {} virtualized: {}", domain.name(), settings.describe());
     }
 
@@ -85,9 +79,7 @@ public final class CgroupCpuControl implements CpuControl {
         if (files.isEmpty()) {
             return; // the domain's processes are gone and so is its cgroup: no limit is left
         }
-        synchronized (writes) {
-            controller.reset(files.get());
-        }
+        writes.reset(files.get());
         LOG.debug("cpu: {} devirtualized", domain.name());
     }
 
@@ -101,20 +93,11 @@ public final class CgroupCpuControl implements CpuControl {
             previous = CpuSettings.NONE;
         }
         CgroupFiles files = files(domain);
-        synchronized (writes) {
-            try {
-                controller.apply(files, settings);
-            } catch (IOException | RuntimeException e) {
-                restore(files, previous, e);
-                throw e;
-            }
-        }
+        writes.apply(files, settings, previous);
         try {
             domain.saveSettings(CpuCapability.NAME, settings.toMap());
         } catch (RuntimeException e) {
-            synchronized (writes) {
-                restore(files, previous, e);
-            }
+            writes.restore(files, previous, e);
             throw e;
         }
     }
@@ -129,22 +112,11 @@ public final class CgroupCpuControl implements CpuControl {
         return controller.current(files(domain));
     }
 
-    private void restore(CgroupFiles files, CpuSettings previous, Exception failure) {
-        try {
-            controller.apply(files, previous);
-        } catch (IOException | RuntimeException e) {
-            failure.addSuppressed(e);
-            LOG.warn("cpu: cannot put cgroup {} back to {}: {}", files.path(), previous.describe(), e.toString());
-        }
-    }
-
     private CgroupFiles files(Domain domain) throws IOException {
-        return find(domain).orElseThrow(() -> new IOException("domain " + domain.name() + " has no cgroup "
-                + domain.cgroup() + " any more: its processes have exited"));
+        return DomainCgroupFiles.open(cgroups, domain.name(), domain.cgroup());
     }
 
     private Optional<CgroupFiles> find(Domain domain) {
-        Optional<DomainCgroup> cgroup = cgroups.open(domain.cgroup());
-        return cgroup.map(DomainCgroupFiles::new);
+        return DomainCgroupFiles.find(cgroups, domain.cgroup());
     }
 }

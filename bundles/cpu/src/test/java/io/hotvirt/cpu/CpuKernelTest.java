@@ -1,10 +1,10 @@
 package io.hotvirt.cpu;
 
 import io.hotvirt.cpu.kernel.CpuKnobs;
-import io.hotvirt.cpu.kernel.DomainCgroupFiles;
 import io.hotvirt.linux.cgroup.CgroupMode;
 import io.hotvirt.linux.cgroup.Cgroups;
 import io.hotvirt.linux.cgroup.DomainCgroup;
+import io.hotvirt.linux.cgroup.DomainCgroupFiles;
 import io.hotvirt.linux.process.ChildReaper;
 import io.hotvirt.linux.process.SpawnRequest;
 import io.hotvirt.linux.process.Spawner;

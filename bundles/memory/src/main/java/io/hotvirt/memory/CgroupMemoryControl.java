@@ -1,9 +1,10 @@
 package io.hotvirt.memory;
 
 import io.hotvirt.api.Domain;
+import io.hotvirt.linux.cgroup.CgroupFiles;
+import io.hotvirt.linux.cgroup.CgroupSettings;
 import io.hotvirt.linux.cgroup.Cgroups;
-import io.hotvirt.memory.kernel.CgroupFiles;
-import io.hotvirt.memory.kernel.DomainCgroupFiles;
+import io.hotvirt.linux.cgroup.DomainCgroupFiles;
 import io.hotvirt.memory.kernel.MemoryController;
 import io.hotvirt.memory.kernel.MemoryControllers;
 import io.hotvirt.memory.kernel.MemoryKnobs;
@@ -22,8 +23,8 @@ import java.util.Optional;
 
 /**
  * {@link MemoryControl} on the host's cgroups, with the strategy for their version. Kernel writes
- * are serialized; no lock is held while calling into a {@link Domain} (the monitor calls the
- * capability while holding its own lock).
+ * are serialized, and rolled back on failure, by {@link CgroupSettings}; no lock is held while
+ * calling into a {@link Domain} (the monitor calls the capability while holding its own lock).
  */
 @Component(service = MemoryControl.class)
 public final class CgroupMemoryControl implements MemoryControl {
@@ -33,7 +34,7 @@ public final class CgroupMemoryControl implements MemoryControl {
     private final Cgroups cgroups;
     private final MemoryController controller;
     private final PageCounter counter = new PageCounter();
-    private final Object writes = new Object();
+    private final CgroupSettings<MemorySettings> writes;
 
     @Activate
     public CgroupMemoryControl() throws IOException {
@@ -47,6 +48,7 @@ public final class CgroupMemoryControl implements MemoryControl {
     CgroupMemoryControl(Cgroups cgroups, MemoryController controller) {
         this.cgroups = cgroups;
         this.controller = controller;
+        this.writes = new CgroupSettings<>(controller::apply, MemorySettings.NONE, MemorySettings::describe);
     }
 
     @Override
@@ -69,14 +71,7 @@ public final class CgroupMemoryControl implements MemoryControl {
     public void virtualize(Domain domain) throws IOException {
         MemorySettings settings = settings(domain);
         CgroupFiles files = files(domain);
-        synchronized (writes) {
-            try {
-                controller.apply(files, settings);
-            } catch (IOException | RuntimeException e) {
-                restore(files, MemorySettings.NONE, e);
-                throw e;
-            }
-        }
+        writes.apply(files, settings, MemorySettings.NONE);
         LOG.debug("memory: {} virtualized: {}", domain.name(), settings.describe());
     }
 
@@ -86,9 +81,7 @@ public final class CgroupMemoryControl implements MemoryControl {
         if (files.isEmpty()) {
             return; // the domain's processes are gone and so is its cgroup: no limit is left
         }
-        synchronized (writes) {
-            controller.reset(files.get());
-        }
+        writes.reset(files.get());
         LOG.debug("memory: {} devirtualized", domain.name());
     }
 
@@ -107,20 +100,11 @@ public final class CgroupMemoryControl implements MemoryControl {
         if (!warnings.isEmpty() && !force) {
             throw new LimitBelowUseException(domain.name(), warnings);
         }
-        synchronized (writes) {
-            try {
-                controller.apply(files, settings);
-            } catch (IOException | RuntimeException e) {
-                restore(files, previous, e);
-                throw e;
-            }
-        }
+        writes.apply(files, settings, previous);
         try {
             domain.saveSettings(MemoryCapability.NAME, settings.toMap());
         } catch (RuntimeException e) {
-            synchronized (writes) {
-                restore(files, previous, e);
-            }
+            writes.restore(files, previous, e);
             throw e;
         }
         return warnings;
@@ -154,21 +138,11 @@ public final class CgroupMemoryControl implements MemoryControl {
         return HostMemory.read();
     }
 
-    private void restore(CgroupFiles files, MemorySettings previous, Exception failure) {
-        try {
-            controller.apply(files, previous);
-        } catch (IOException | RuntimeException e) {
-            failure.addSuppressed(e);
-            LOG.warn("memory: cannot put cgroup {} back to {}: {}", files.path(), previous.describe(), e.toString());
-        }
-    }
-
     private CgroupFiles files(Domain domain) throws IOException {
-        return find(domain).orElseThrow(() -> new IOException("domain " + domain.name() + " has no cgroup "
-                + domain.cgroup() + " any more: its processes have exited"));
+        return DomainCgroupFiles.open(cgroups, domain.name(), domain.cgroup());
     }
 
     private Optional<CgroupFiles> find(Domain domain) {
-        return cgroups.open(domain.cgroup()).map(DomainCgroupFiles::new);
+        return DomainCgroupFiles.find(cgroups, domain.cgroup());
     }
 }

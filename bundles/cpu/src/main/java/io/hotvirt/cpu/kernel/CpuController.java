@@ -2,6 +2,7 @@ package io.hotvirt.cpu.kernel;
 
 import io.hotvirt.cpu.CpuSettings;
 import io.hotvirt.cpu.CpuUsage;
+import io.hotvirt.linux.cgroup.CgroupFiles;
 
 import java.io.IOException;
 

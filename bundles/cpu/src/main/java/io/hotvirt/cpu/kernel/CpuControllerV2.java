@@ -6,6 +6,7 @@ import io.hotvirt.cpu.CpuSettings;
 import io.hotvirt.cpu.CpuStat;
 import io.hotvirt.cpu.CpuUsage;
 import io.hotvirt.cpu.CpuWeight;
+import io.hotvirt.linux.cgroup.CgroupFiles;
 
 import java.io.IOException;
 import java.util.Map;

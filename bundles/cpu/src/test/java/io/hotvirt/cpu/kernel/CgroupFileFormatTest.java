@@ -3,6 +3,7 @@ package io.hotvirt.cpu.kernel;
 import io.hotvirt.cpu.CpuList;
 import io.hotvirt.cpu.CpuSettings;
 import io.hotvirt.cpu.CpuUsage;
+import io.hotvirt.linux.cgroup.CgroupFiles;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;

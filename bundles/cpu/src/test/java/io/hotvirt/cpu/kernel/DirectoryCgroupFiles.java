@@ -1,5 +1,7 @@
 package io.hotvirt.cpu.kernel;
 
+import io.hotvirt.linux.cgroup.CgroupFiles;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

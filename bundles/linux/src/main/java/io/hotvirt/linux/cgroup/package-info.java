@@ -3,7 +3,7 @@
  * cgroups, moving processes in and back out, freezing and signalling a domain's cgroup.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package io.hotvirt.linux.cgroup;
 
 import org.osgi.annotation.bundle.Export;

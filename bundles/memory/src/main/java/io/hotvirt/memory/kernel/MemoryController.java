@@ -1,5 +1,6 @@
 package io.hotvirt.memory.kernel;
 
+import io.hotvirt.linux.cgroup.CgroupFiles;
 import io.hotvirt.memory.MemorySettings;
 import io.hotvirt.memory.MemoryUsage;
 
@@ -10,6 +11,9 @@ import java.io.IOException;
  * the accounting is, and whether the cgroup can be told to reclaim. One implementation per version.
  */
 public interface MemoryController {
+
+    /** The controller whose files these are, in every {@link CgroupFiles} call. */
+    String MEMORY = "memory";
 
     /** {@code v1} or {@code v2}. */
     String version();

@@ -1,5 +1,6 @@
 package io.hotvirt.memory.kernel;
 
+import io.hotvirt.linux.cgroup.CgroupFiles;
 import io.hotvirt.linux.jna.Errno;
 import io.hotvirt.memory.MemorySettings;
 import io.hotvirt.memory.MemoryUsage;
@@ -42,7 +43,7 @@ public final class MemoryControllerV1 implements MemoryController {
         if (s.swapMax() == null) {
             return;
         }
-        if (!cgroup.exists(MEMSW_LIMIT) && cgroup.exists(LIMIT)) {
+        if (!cgroup.exists(MEMORY, MEMSW_LIMIT) && cgroup.exists(MEMORY, LIMIT)) {
             throw new IllegalArgumentException("a swap limit is not supported here: cgroup v1 limits swap only with"
                     + " swap accounting, and this kernel has none (no " + MEMSW_LIMIT + "; boot with"
                     + " swapaccount=1). --max works without it.");
@@ -56,8 +57,8 @@ public final class MemoryControllerV1 implements MemoryController {
     @Override
     public void apply(CgroupFiles cgroup, MemorySettings s) throws IOException {
         check(cgroup, s);
-        boolean memsw = cgroup.exists(MEMSW_LIMIT);
-        if (!cgroup.exists(LIMIT)) {
+        boolean memsw = cgroup.exists(MEMORY, MEMSW_LIMIT);
+        if (!cgroup.exists(MEMORY, LIMIT)) {
             if (!s.isUnlimited()) {
                 throw new IOException("cgroup " + cgroup.path() + " has no " + LIMIT + ": the memory controller is"
                         + " not mounted or the cgroup was not made in its hierarchy (cgroup v1)");
@@ -65,10 +66,10 @@ public final class MemoryControllerV1 implements MemoryController {
             return;
         }
         if (memsw) {
-            cgroup.write(MEMSW_LIMIT, "-1");
+            cgroup.write(MEMORY, MEMSW_LIMIT, "-1");
         }
         writeLimit(cgroup, LIMIT, s.max());
-        cgroup.write(SOFT_LIMIT, s.high() == null ? "-1" : Long.toString(s.high()));
+        cgroup.write(MEMORY, SOFT_LIMIT, s.high() == null ? "-1" : Long.toString(s.high()));
         if (memsw && s.swapMax() != null) {
             long total = s.max() + s.swapMax();
             writeLimit(cgroup, MEMSW_LIMIT, total < 0 ? null : total); // overflow: no limit anyway
@@ -77,11 +78,11 @@ public final class MemoryControllerV1 implements MemoryController {
 
     private static void writeLimit(CgroupFiles cgroup, String file, Long bytes) throws IOException {
         try {
-            cgroup.write(file, bytes == null ? "-1" : Long.toString(bytes));
+            cgroup.write(MEMORY, file, bytes == null ? "-1" : Long.toString(bytes));
         } catch (IOException e) {
             if (Errnos.of(e) == Errno.EBUSY) {
-                String use = cgroup.exists(file.equals(LIMIT) ? USAGE : MEMSW_USAGE)
-                        ? Sizes.format(number(cgroup.read(file.equals(LIMIT) ? USAGE : MEMSW_USAGE))) : "more";
+                String use = cgroup.exists(MEMORY, file.equals(LIMIT) ? USAGE : MEMSW_USAGE)
+                        ? Sizes.format(number(cgroup.read(MEMORY, file.equals(LIMIT) ? USAGE : MEMSW_USAGE))) : "more";
                 throw new IOException("cgroup " + cgroup.path() + ": the kernel could not reclaim the domain's memory"
                         + (file.equals(LIMIT) ? "" : " plus swap") + " below " + Sizes.format(bytes) + " (it uses " + use
                         + "), so it refused the new " + file + " and kept the old one. Enable more swap, let the"
@@ -93,15 +94,15 @@ public final class MemoryControllerV1 implements MemoryController {
 
     @Override
     public MemoryUsage usage(CgroupFiles cgroup) throws IOException {
-        long usage = number(cgroup.read(USAGE));
-        Map<String, Long> stat = cgroup.exists(STAT) ? KeyedValues.parse(cgroup.read(STAT)) : Map.of();
+        long usage = number(cgroup.read(MEMORY, USAGE));
+        Map<String, Long> stat = cgroup.exists(MEMORY, STAT) ? KeyedValues.parse(cgroup.read(MEMORY, STAT)) : Map.of();
         Long swap = stat.get("total_swap");
-        if (swap == null && cgroup.exists(MEMSW_USAGE)) {
-            swap = Math.max(0, number(cgroup.read(MEMSW_USAGE)) - usage);
+        if (swap == null && cgroup.exists(MEMORY, MEMSW_USAGE)) {
+            swap = Math.max(0, number(cgroup.read(MEMORY, MEMSW_USAGE)) - usage);
         }
-        Long peak = cgroup.exists(MAX_USAGE) ? number(cgroup.read(MAX_USAGE)) : null;
-        long failcnt = cgroup.exists(FAILCNT) ? number(cgroup.read(FAILCNT)) : 0;
-        Map<String, Long> oom = cgroup.exists(OOM_CONTROL) ? KeyedValues.parse(cgroup.read(OOM_CONTROL)) : Map.of();
+        Long peak = cgroup.exists(MEMORY, MAX_USAGE) ? number(cgroup.read(MEMORY, MAX_USAGE)) : null;
+        long failcnt = cgroup.exists(MEMORY, FAILCNT) ? number(cgroup.read(MEMORY, FAILCNT)) : 0;
+        Map<String, Long> oom = cgroup.exists(MEMORY, OOM_CONTROL) ? KeyedValues.parse(cgroup.read(MEMORY, OOM_CONTROL)) : Map.of();
         return new MemoryUsage(usage, swap, peak, stat.get("total_rss"), stat.get("total_cache"),
                 stat.get("total_swapcached"), failcnt, null,
                 oom.getOrDefault("oom_kill", 0L));
@@ -109,15 +110,15 @@ public final class MemoryControllerV1 implements MemoryController {
 
     @Override
     public MemoryKnobs current(CgroupFiles cgroup) throws IOException {
-        if (!cgroup.exists(LIMIT)) {
+        if (!cgroup.exists(MEMORY, LIMIT)) {
             return new MemoryKnobs(null, null, null, "");
         }
-        Long limit = limit(cgroup.read(LIMIT));
-        Long soft = limit(cgroup.read(SOFT_LIMIT));
+        Long limit = limit(cgroup.read(MEMORY, LIMIT));
+        Long soft = limit(cgroup.read(MEMORY, SOFT_LIMIT));
         StringBuilder files = new StringBuilder(LIMIT + "=" + raw(limit) + ", " + SOFT_LIMIT + "=" + raw(soft));
         Long swapMax = null;
-        if (cgroup.exists(MEMSW_LIMIT)) {
-            Long memsw = limit(cgroup.read(MEMSW_LIMIT));
+        if (cgroup.exists(MEMORY, MEMSW_LIMIT)) {
+            Long memsw = limit(cgroup.read(MEMORY, MEMSW_LIMIT));
             files.append(", ").append(MEMSW_LIMIT).append('=').append(raw(memsw));
             if (memsw != null && limit != null) {
                 swapMax = Math.max(0, memsw - limit);

@@ -1,5 +1,6 @@
 package io.hotvirt.memory.kernel;
 
+import io.hotvirt.linux.cgroup.CgroupFiles;
 import io.hotvirt.linux.jna.Errno;
 import io.hotvirt.memory.MemorySettings;
 import io.hotvirt.memory.MemoryUsage;
@@ -34,7 +35,7 @@ public final class MemoryControllerV2 implements MemoryController {
 
     @Override
     public void check(CgroupFiles cgroup, MemorySettings s) {
-        if (s.swapMax() != null && !cgroup.exists(SWAP_MAX) && cgroup.exists(MAX)) {
+        if (s.swapMax() != null && !cgroup.exists(MEMORY, SWAP_MAX) && cgroup.exists(MEMORY, MAX)) {
             throw new IllegalArgumentException("a swap limit is not supported here: the kernel has no swap accounting"
                     + " (no " + SWAP_MAX + "; it needs CONFIG_MEMCG_SWAP and no swapaccount=0). --max works without"
                     + " it.");
@@ -51,23 +52,23 @@ public final class MemoryControllerV2 implements MemoryController {
     }
 
     private static void write(CgroupFiles cgroup, String file, Long bytes) throws IOException {
-        if (!cgroup.exists(file)) {
+        if (!cgroup.exists(MEMORY, file)) {
             if (bytes != null) {
                 throw new IOException("cgroup " + cgroup.path() + " has no " + file + ": the memory controller is not"
                         + " enabled for it (add +memory to its parent's cgroup.subtree_control)");
             }
             return;
         }
-        cgroup.write(file, bytes == null ? "max" : Long.toString(bytes));
+        cgroup.write(MEMORY, file, bytes == null ? "max" : Long.toString(bytes));
     }
 
     @Override
     public MemoryUsage usage(CgroupFiles cgroup) throws IOException {
-        long current = number(cgroup.read(CURRENT));
-        Long swap = cgroup.exists(SWAP_CURRENT) ? number(cgroup.read(SWAP_CURRENT)) : null;
-        Long peak = cgroup.exists(PEAK) ? number(cgroup.read(PEAK)) : null;
-        Map<String, Long> stat = cgroup.exists(STAT) ? KeyedValues.parse(cgroup.read(STAT)) : Map.of();
-        Map<String, Long> events = cgroup.exists(EVENTS) ? KeyedValues.parse(cgroup.read(EVENTS)) : Map.of();
+        long current = number(cgroup.read(MEMORY, CURRENT));
+        Long swap = cgroup.exists(MEMORY, SWAP_CURRENT) ? number(cgroup.read(MEMORY, SWAP_CURRENT)) : null;
+        Long peak = cgroup.exists(MEMORY, PEAK) ? number(cgroup.read(MEMORY, PEAK)) : null;
+        Map<String, Long> stat = cgroup.exists(MEMORY, STAT) ? KeyedValues.parse(cgroup.read(MEMORY, STAT)) : Map.of();
+        Map<String, Long> events = cgroup.exists(MEMORY, EVENTS) ? KeyedValues.parse(cgroup.read(MEMORY, EVENTS)) : Map.of();
         return new MemoryUsage(current, swap, peak, stat.get("anon"), stat.get("file"), stat.get("swapcached"),
                 events.getOrDefault("max", 0L),
                 events.getOrDefault("oom", 0L), events.getOrDefault("oom_kill", 0L));
@@ -83,10 +84,10 @@ public final class MemoryControllerV2 implements MemoryController {
     }
 
     private static Long read(CgroupFiles cgroup, String file, StringBuilder files) throws IOException {
-        if (!cgroup.exists(file)) {
+        if (!cgroup.exists(MEMORY, file)) {
             return null;
         }
-        String value = cgroup.read(file).strip();
+        String value = cgroup.read(MEMORY, file).strip();
         if (files.length() > 0) {
             files.append(", ");
         }
@@ -96,7 +97,7 @@ public final class MemoryControllerV2 implements MemoryController {
 
     @Override
     public boolean canReclaim(CgroupFiles cgroup) {
-        return cgroup.exists(RECLAIM);
+        return cgroup.exists(MEMORY, RECLAIM);
     }
 
     @Override
@@ -106,7 +107,7 @@ public final class MemoryControllerV2 implements MemoryController {
                     + " (Linux 5.19+)");
         }
         try {
-            cgroup.write(RECLAIM, Long.toString(bytes));
+            cgroup.write(MEMORY, RECLAIM, Long.toString(bytes));
             return true;
         } catch (IOException e) {
             if (Errnos.of(e) == Errno.EAGAIN) {

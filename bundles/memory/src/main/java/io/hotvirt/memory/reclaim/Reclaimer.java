@@ -1,12 +1,12 @@
 package io.hotvirt.memory.reclaim;
 
+import io.hotvirt.linux.cgroup.CgroupFiles;
 import io.hotvirt.linux.proc.MemoryMapping;
 import io.hotvirt.linux.proc.Procfs;
 import io.hotvirt.linux.process.ProcessMadvise;
 import io.hotvirt.memory.HostMemory;
 import io.hotvirt.memory.MemoryUsage;
 import io.hotvirt.memory.Sizes;
-import io.hotvirt.memory.kernel.CgroupFiles;
 import io.hotvirt.memory.kernel.MemoryController;
 import io.hotvirt.memory.pages.DomainPages;
 import io.hotvirt.memory.pages.PageCounter;

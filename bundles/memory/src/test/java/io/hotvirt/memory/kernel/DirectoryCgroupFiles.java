@@ -1,6 +1,7 @@
 package io.hotvirt.memory.kernel;
 
 import com.sun.jna.LastErrorException;
+import io.hotvirt.linux.cgroup.CgroupFiles;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -15,6 +16,7 @@ import java.util.Map;
 /**
  * For tests: a cgroup's memory files as a plain directory, recording every write, with errors to
  * throw for chosen files (an IOException with the errno as its cause, as the kernel gives them).
+ * Only the memory controller's files are there.
  */
 final class DirectoryCgroupFiles implements CgroupFiles {
 
@@ -42,18 +44,29 @@ final class DirectoryCgroupFiles implements CgroupFiles {
     }
 
     @Override
-    public boolean exists(String file) {
-        return Files.exists(dir.resolve(file));
+    public boolean exists(String controller, String file) {
+        return memory(controller) && Files.exists(dir.resolve(file));
     }
 
     @Override
-    public String read(String file) throws IOException {
+    public String read(String controller, String file) throws IOException {
+        if (!memory(controller)) {
+            throw new IOException("no " + controller + " hierarchy");
+        }
         String s = Files.readString(dir.resolve(file));
         return s.endsWith("\n") ? s.substring(0, s.length() - 1) : s;
     }
 
     @Override
-    public void write(String file, String value) throws IOException {
+    public String readParent(String controller, String file) throws IOException {
+        throw new UnsupportedOperationException("no parent cgroup in a test directory");
+    }
+
+    @Override
+    public void write(String controller, String file, String value) throws IOException {
+        if (!memory(controller)) {
+            throw new IOException("no " + controller + " hierarchy");
+        }
         Integer errno = failWith.get(file);
         if (errno != null) {
             throw new IOException("writing " + value + " to " + file, new LastErrorException(errno));
@@ -61,5 +74,9 @@ final class DirectoryCgroupFiles implements CgroupFiles {
         writes.add(file + "=" + value);
         Files.write(dir.resolve(file), (value + "\n").getBytes(StandardCharsets.US_ASCII), StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING);
+    }
+
+    private static boolean memory(String controller) {
+        return MemoryController.MEMORY.equals(controller);
     }
 }

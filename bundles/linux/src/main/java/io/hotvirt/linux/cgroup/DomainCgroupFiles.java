@@ -1,18 +1,32 @@
-package io.hotvirt.cpu.kernel;
-
-import io.hotvirt.linux.cgroup.DomainCgroup;
+package io.hotvirt.linux.cgroup;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 
-/** A domain's cgroup from the linux bundle as {@link CgroupFiles}. */
+/** A domain's {@link DomainCgroup} as {@link CgroupFiles}. */
 public final class DomainCgroupFiles implements CgroupFiles {
 
     private final DomainCgroup cgroup;
 
     public DomainCgroupFiles(DomainCgroup cgroup) {
         this.cgroup = cgroup;
+    }
+
+    /** The files of the cgroup at {@code path}, or empty if it is gone (all its processes have exited). */
+    public static Optional<CgroupFiles> find(Cgroups cgroups, String path) {
+        return cgroups.open(path).map(DomainCgroupFiles::new);
+    }
+
+    /**
+     * The files of domain {@code domain}'s cgroup at {@code path}.
+     *
+     * @throws IOException saying the domain's processes have exited, if the cgroup is gone
+     */
+    public static CgroupFiles open(Cgroups cgroups, String domain, String path) throws IOException {
+        return find(cgroups, path).orElseThrow(() -> new IOException("domain " + domain + " has no cgroup "
+                + path + " any more: its processes have exited"));
     }
 
     @Override
