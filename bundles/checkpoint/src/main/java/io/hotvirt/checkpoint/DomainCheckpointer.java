@@ -13,6 +13,7 @@ import io.hotvirt.checkpoint.image.NodeKeyStore;
 import io.hotvirt.checkpoint.image.PageIndexWriter;
 import io.hotvirt.checkpoint.image.ProcessMetadata;
 import io.hotvirt.checkpoint.memory.MemoryDumper;
+import io.hotvirt.checkpoint.memory.SharedMemoryDumper;
 import io.hotvirt.checkpoint.memory.SwapAreas;
 import io.hotvirt.checkpoint.signals.ProcessSignals;
 import io.hotvirt.checkpoint.signals.SignalDumper;
@@ -35,7 +36,8 @@ import java.util.function.IntConsumer;
  * Saves a running domain to an image: freezes it ({@link DomainFreezer}: cgroup freeze, seize and
  * interrupt every thread, thaw), then for every process, parents first, its tree record, the CPU
  * state of every thread, its signal state and its memory (resident pages first, then swapped
- * pages read straight from swap); then the open files of the whole domain (each shared open file
+ * pages read straight from swap), each shared memory object it maps that is not saved yet (once per
+ * domain, {@link SharedMemoryDumper}); then the open files of the whole domain (each shared open file
  * description once, with its priority owner) and the bytes in its pipes. Afterwards every thread
  * is released and the domain runs on ({@link Options#leaveRunning}), or the domain is killed
  * through its cgroup while still stopped, so nothing runs past the checkpoint.
@@ -118,7 +120,8 @@ public final class DomainCheckpointer {
         Progress report = progress == null ? Progress.NONE : progress;
         String what = "checkpoint of domain " + domain;
         try (SwapAreas swap = SwapAreas.current();
-             ImageWriter writer = create(what, parent, name)) {
+             ImageWriter writer = create(what, parent, name);
+             SharedMemoryDumper shm = new SharedMemoryDumper(writer)) {
             swap.verifyTypes(); // before the freeze: the canary may take a few hundred ms
             DomainFreezer freezer = DomainFreezer.freeze(cgroup); // releases everything itself on failure
             boolean released = false;
@@ -164,11 +167,16 @@ public final class DomainCheckpointer {
                         }
                     }
                     total = total.plus(stats);
+                    at = "process " + pid + " (" + r.comm() + "), its shared memory";
+                    shm.save(pid, areas);
                     at = "process " + pid + " (" + r.comm() + "), writing " + ImageFormat.processFile(pid);
                     writer.json(ImageFormat.processFile(pid),
                             new ProcessMetadata(pid, r.comm(), r.exe(), r, cpus, signals, areas, stats));
                 }
                 report.update(pagesSoFar[0], pagesSoFar[0] * ImageFormat.PAGE_SIZE, System.nanoTime() - dumpStart);
+
+                at = ImageFormat.SHARED_MEMORY;
+                writer.json(ImageFormat.SHARED_MEMORY, shm.record());
 
                 at = "the open files of the domain";
                 FileTable files = FileReader.read(threads.keySet());

@@ -8,6 +8,7 @@ import io.hotvirt.checkpoint.image.NodeKeyStore;
 import io.hotvirt.checkpoint.image.PageIndexWriter;
 import io.hotvirt.checkpoint.image.ProcessMetadata;
 import io.hotvirt.checkpoint.memory.MemoryDumper;
+import io.hotvirt.checkpoint.memory.SharedMemoryDumper;
 import io.hotvirt.checkpoint.memory.SwapAreas;
 import io.hotvirt.linux.proc.Procfs;
 
@@ -40,7 +41,8 @@ public final class ProcessCheckpoint {
             throws IOException {
         long t0 = System.nanoTime();
         try (ImageWriter writer = ImageWriter.create(parent, name, keys, node);
-             SwapAreas swap = SwapAreas.current()) {
+             SwapAreas swap = SwapAreas.current();
+             SharedMemoryDumper shm = new SharedMemoryDumper(writer)) {
             List<ProcessMetadata.Area> areas;
             DumpStats stats;
             List<String> reasons;
@@ -54,6 +56,7 @@ public final class ProcessCheckpoint {
                 stopper.stop();
                 try {
                     areas = dumper.dump();
+                    shm.save(pid, areas); // still stopped: once resumed the process may change it
                 } finally {
                     stopper.resume();
                     frozenNanos = System.nanoTime() - s;
@@ -64,6 +67,7 @@ public final class ProcessCheckpoint {
             String comm = Procfs.status(pid).map(st -> st.name()).orElse("");
             String exe = Procfs.exe(pid).orElse("");
             writer.json(ImageFormat.processFile(pid), new ProcessMetadata(pid, comm, exe, areas));
+            writer.json(ImageFormat.SHARED_MEMORY, shm.record());
             stats = stats.withTimes(frozenNanos / 1_000_000, (System.nanoTime() - t0) / 1_000_000);
             Path image = writer.commit(List.of(pid), stats);
             return new Outcome(image, stats, reasons, swap.canaryResult());

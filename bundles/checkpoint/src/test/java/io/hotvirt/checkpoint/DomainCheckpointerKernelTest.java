@@ -9,7 +9,10 @@ import io.hotvirt.checkpoint.image.DumpStats;
 import io.hotvirt.checkpoint.image.ImageFormat;
 import io.hotvirt.checkpoint.image.ImageVerifier;
 import io.hotvirt.checkpoint.image.NodeKeyStore;
+import io.hotvirt.checkpoint.image.PageIndexReader;
+import io.hotvirt.checkpoint.image.PageRun;
 import io.hotvirt.checkpoint.image.ProcessMetadata;
+import io.hotvirt.checkpoint.memory.SharedMemoryDumper;
 import io.hotvirt.checkpoint.signals.ProcessSignals;
 import io.hotvirt.checkpoint.signals.QueuedSignal;
 import io.hotvirt.checkpoint.testing.CWorkload;
@@ -18,20 +21,28 @@ import io.hotvirt.linux.cgroup.DomainCgroup;
 import io.hotvirt.linux.jna.LibC;
 import io.hotvirt.linux.proc.Procfs;
 import io.hotvirt.linux.testing.Privileged;
+import com.google.gson.Gson;
 import org.junit.After;
+import org.junit.Assume;
 import org.junit.Before;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
@@ -47,7 +58,10 @@ import static org.junit.Assert.assertTrue;
 /**
  * A whole-domain checkpoint on the real kernel: the files_tree.c tree (shared file, pipe with data,
  * eventfd, socketpair) and the signals.c process (threads, handlers, masks, pending signals) in one
- * test cgroup, checkpointed with and without leaving them running, and failing part-way.
+ * test cgroup, checkpointed with and without leaving them running, and failing part-way; the
+ * shm_tree.c tree (shared anonymous memory and a memfd, mapped by three processes), saved once per
+ * object; and a python3 workload (heap data, a file, a pipe with data, a forked child sharing
+ * memory).
  */
 public class DomainCheckpointerKernelTest {
 
@@ -205,6 +219,264 @@ public class DomainCheckpointerKernelTest {
         assertEquals("killed: a zombie until reaped", 'Z', Procfs.stat(signals.pid).map(st -> st.state()).orElse('Z')
                 .charValue());
         assertFalse(cgroup.frozen());
+    }
+
+    private static final long SEED_ANON = 0x5a5a0123456789a5L;
+    private static final long SEED_MEMFD = 0xa5a5fedcba987653L;
+
+    @Test(timeout = 60_000)
+    public void savesEachSharedMemoryObjectOnceForTheWholeDomain() throws Exception {
+        Path dir = tmp.newFolder("shm").toPath();
+        CWorkload w = CWorkload.start(List.of(CWorkload.binary("shm_tree").toString()), cgroup.procsFiles(),
+                dir.resolve("workload.log"), 10_000,
+                x -> x.log().lines().filter(l -> l.startsWith("READY ")).count() == 3);
+        cleanup.add(w);
+        Map<String, Integer> roles = w.byName("READY");
+        Map<String, Long> shmFacts = new java.util.TreeMap<>();
+        String[] f = w.fields("SHM");
+        for (int i = 1; i < f.length; i++) {
+            String[] kv = f[i].split("=", 2);
+            shmFacts.put(kv[0], kv[0].endsWith("_len") ? Long.parseLong(kv[1]) : Long.parseUnsignedLong(kv[1], 16));
+        }
+
+        DomainCheckpointer.Result r = new DomainCheckpointer(keys, "testnode").checkpoint("dumptest", cgroup, images,
+                "img5", new DomainCheckpointer.Options(true), null);
+        Path image = r.image();
+        ImageVerifier.Result v = new ImageVerifier(keys).verify(image);
+        assertTrue(v.toString(), v.ok());
+
+        // one file per object, not one per process that maps it
+        List<String> shmFiles;
+        try (Stream<Path> s = Files.list(image)) {
+            shmFiles = s.map(p -> p.getFileName().toString()).filter(SharedMemoryDumper::isShmFile).sorted().toList();
+        }
+        assertEquals(shmFiles.toString(), 2, shmFiles.size());
+        Set<String> listed = v.manifest().files().stream().map(e -> e.name()).collect(Collectors.toSet());
+        assertTrue(listed.containsAll(shmFiles));
+
+        // every process's metadata points its areas at the same two files, offset 0
+        ImageCatalog.Content c = new ImageCatalog(images, keys).read(image);
+        Set<String> anonRefs = new TreeSet<>();
+        Set<String> memfdRefs = new TreeSet<>();
+        for (int pid : roles.values()) {
+            ProcessMetadata p = c.processes().stream().filter(m -> m.pid() == pid).findFirst().orElseThrow();
+            ProcessMetadata.Area anon = area(p, shmFacts.get("anon"));
+            ProcessMetadata.Area memfd = area(p, shmFacts.get("memfd"));
+            assertEquals(anon.toString(), "shm", anon.contents());
+            assertEquals(memfd.toString(), "shm", memfd.contents());
+            assertEquals(0, anon.offset());
+            assertEquals(0, memfd.offset());
+            assertTrue(memfd.path(), memfd.path().startsWith("/memfd:hotvirt-shm"));
+            assertEquals(ImageFormat.shmFile(anon.devMajor(), anon.devMinor(), anon.inode()), anon.shm());
+            anonRefs.add(anon.shm());
+            memfdRefs.add(memfd.shm());
+        }
+        assertEquals(1, anonRefs.size());
+        assertEquals(1, memfdRefs.size());
+        String anonFile = anonRefs.iterator().next();
+        String memfdFile = memfdRefs.iterator().next();
+        assertEquals(new TreeSet<>(shmFiles), new TreeSet<>(List.of(anonFile, memfdFile)));
+
+        // the bytes: the pattern, the memfd's pwrite(2)-only tail included
+        assertPattern(image.resolve(anonFile), shmFacts.get("anon_len"), SEED_ANON);
+        assertPattern(image.resolve(memfdFile), shmFacts.get("memfd_len"), SEED_MEMFD);
+
+        // shm.json: each object once, read through the object itself, mapped by all three
+        SharedMemoryDumper.Record rec = new Gson().fromJson(
+                Files.readString(image.resolve(ImageFormat.SHARED_MEMORY)), SharedMemoryDumper.Record.class);
+        assertEquals(2, rec.objects().size());
+        for (SharedMemoryDumper.SavedObject o : rec.objects()) {
+            assertEquals(o.toString(), "map_files", o.via());
+            assertEquals(o.toString(), new TreeSet<>(roles.values()), new TreeSet<>(o.mappedBy()));
+            assertEquals(o.toString(), Files.size(image.resolve(o.file())), o.size());
+        }
+
+        for (Map.Entry<String, Integer> e : roles.entrySet()) {
+            assertReleased(e.getValue());
+            assertEquals("PASS " + e.getKey(), w.selfCheck(e.getValue(),
+                    l -> l.startsWith("PASS " + e.getKey()) || l.startsWith("FAIL " + e.getKey()), 5000));
+        }
+    }
+
+    private static final String PYTHON_WORKLOAD = """
+            import ctypes, mmap, os, signal, sys
+            N = 4 << 20
+            PAT = bytes((i * 131 + 7) & 0xff for i in range(4096))
+            buf = bytearray(PAT * (N // 4096))
+            SHMPAT = bytes((i * 17 + 3) & 0xff for i in range(4096))
+            shm = mmap.mmap(-1, 1 << 20)  # MAP_SHARED | MAP_ANONYMOUS: shared with the child after fork
+            shm.write(SHMPAT * 256)
+            TEXT = b'hello from python\\n'
+            f = open(sys.argv[1], 'w+b')
+            f.write(TEXT)
+            f.flush()
+            r, w = os.pipe()
+            os.write(w, b'in flight')
+            print('BUF %x %d' % (ctypes.addressof((ctypes.c_char * N).from_buffer(buf)), N))
+            print('SHM %x %d' % (ctypes.addressof(ctypes.c_char.from_buffer(shm)), len(shm)))
+            check = False
+            def on_usr1(signum, frame):
+                global check
+                check = True
+            signal.signal(signal.SIGUSR1, on_usr1)
+            child = os.fork()
+            role = 'child' if child == 0 else 'parent'
+            print('READY %s %d' % (role, os.getpid()))
+            while True:
+                signal.pause()
+                if not check:
+                    continue
+                check = False
+                bad = []
+                if shm[:] != SHMPAT * 256:
+                    bad.append('shm')
+                if role == 'parent':
+                    if buf != PAT * (N // 4096):
+                        bad.append('buf')
+                    if f.tell() != len(TEXT):
+                        bad.append('offset %d' % f.tell())
+                    f.seek(0)
+                    if f.read() != TEXT:
+                        bad.append('file')
+                    if os.read(r, 100) != b'in flight':
+                        bad.append('pipe')
+                    if os.waitpid(child, os.WNOHANG) != (0, 0):
+                        bad.append('child gone')
+                print(('PASS ' + role) if not bad else ('FAIL %s %s' % (role, ' '.join(bad))))
+            """;
+
+    @Test(timeout = 60_000)
+    public void savesAPythonWorkloadAndLeavesItRunning() throws Exception {
+        String python = realPython();
+        Path dir = tmp.newFolder("python").toPath();
+        Path script = dir.resolve("workload.py");
+        Files.writeString(script, PYTHON_WORKLOAD);
+        CWorkload w = CWorkload.start(List.of(python, "-u", script.toString(), dir.resolve("data.txt").toString()),
+                cgroup.procsFiles(), dir.resolve("workload.log"), 20_000,
+                x -> x.log().lines().filter(l -> l.startsWith("READY ")).count() == 2);
+        cleanup.add(w);
+        Map<String, Integer> roles = w.byName("READY");
+        assertEquals(w.pid, (int) roles.get("parent"));
+        String[] bufLine = w.fields("BUF");
+        long bufAddress = Long.parseUnsignedLong(bufLine[1], 16);
+        int bufLength = Integer.parseInt(bufLine[2]);
+        String[] shmLine = w.fields("SHM");
+        long shmAddress = Long.parseUnsignedLong(shmLine[1], 16);
+
+        DomainCheckpointer.Result r = new DomainCheckpointer(keys, "testnode").checkpoint("pytest", cgroup, images,
+                "py1", new DomainCheckpointer.Options(true), null);
+        Path image = r.image();
+        ImageVerifier.Result v = new ImageVerifier(keys).verify(image);
+        assertTrue(v.toString(), v.ok());
+        assertEquals(new TreeSet<>(roles.values()), new TreeSet<>(v.manifest().processes()));
+
+        // the bytearray, from the parent's page file
+        byte[] pat = new byte[4096];
+        for (int i = 0; i < pat.length; i++) {
+            pat[i] = (byte) ((i * 131 + 7) & 0xff);
+        }
+        byte[] saved = imageMemory(image, w.pid, bufAddress, bufLength);
+        for (int i = 0; i < bufLength; i++) {
+            if (saved[i] != pat[i % 4096]) {
+                throw new AssertionError("bytearray byte " + i + " is " + saved[i] + ", expected " + pat[i % 4096]);
+            }
+        }
+
+        // the open file and the pipe with its bytes
+        ImageCatalog.Content c = new ImageCatalog(images, keys).read(image);
+        String data = dir.resolve("data.txt").toRealPath().toString();
+        FileDescription file = c.files().descriptions().stream().filter(d -> d.path().equals(data)).findFirst()
+                .orElseThrow(() -> new AssertionError(c.files().descriptions().toString()));
+        assertEquals(18, file.offset());
+        FileDescription pipe = c.files().descriptions().stream()
+                .filter(d -> d.kind() == FileKind.PIPE && d.pipeBytes() > 0).findFirst().orElseThrow();
+        assertArrayEquals("in flight".getBytes(StandardCharsets.US_ASCII),
+                Files.readAllBytes(image.resolve(c.files().pipeDataFiles().get(pipe.pipeData()))));
+
+        // the mmap shared with the child: one object, both processes point at it
+        Set<String> refs = new TreeSet<>();
+        for (int pid : roles.values()) {
+            ProcessMetadata p = c.processes().stream().filter(m -> m.pid() == pid).findFirst().orElseThrow();
+            ProcessMetadata.Area a = area(p, shmAddress);
+            assertEquals(a.toString(), "shm", a.contents());
+            refs.add(a.shm());
+        }
+        assertEquals(refs.toString(), 1, refs.size());
+        byte[] shm = Files.readAllBytes(image.resolve(refs.iterator().next()));
+        assertEquals(1 << 20, shm.length);
+        for (int i = 0; i < shm.length; i++) {
+            if (shm[i] != (byte) (((i % 4096) * 17 + 3) & 0xff)) {
+                throw new AssertionError("shared mmap byte " + i + " is " + shm[i]);
+            }
+        }
+
+        for (Map.Entry<String, Integer> e : roles.entrySet()) {
+            assertReleased(e.getValue());
+            assertEquals("PASS " + e.getKey(), w.selfCheck(e.getValue(),
+                    l -> l.startsWith("PASS " + e.getKey()) || l.startsWith("FAIL " + e.getKey()), 10_000));
+        }
+    }
+
+    /** The real interpreter behind python3 on PATH (a pyenv shim is a bash script: not the process to dump). */
+    private static String realPython() throws Exception {
+        Process p;
+        try {
+            p = new ProcessBuilder("python3", "-c", "import os, sys; print(os.path.realpath(sys.executable))")
+                    .redirectErrorStream(true).start();
+        } catch (IOException e) {
+            Assume.assumeNoException("no python3 on PATH", e);
+            throw e;
+        }
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        Assume.assumeTrue("python3 failed: " + out, p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0);
+        assertTrue(out, Files.isExecutable(Path.of(out)));
+        return out;
+    }
+
+    private static ProcessMetadata.Area area(ProcessMetadata p, long start) {
+        return p.areas().stream().filter(a -> a.start() == start).findFirst()
+                .orElseThrow(() -> new AssertionError("no area at 0x" + Long.toHexString(start) + " in " + p.areas()));
+    }
+
+    /** Every 8-byte word at byte offset o is o ^ seed, little-endian, over exactly {@code length} bytes. */
+    private static void assertPattern(Path file, long length, long seed) throws IOException {
+        ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
+        assertEquals(file.toString(), length, b.capacity());
+        for (int o = 0; o < length; o += 8) {
+            if (b.getLong(o) != (o ^ seed)) {
+                throw new AssertionError(file + ": word at offset 0x" + Integer.toHexString(o) + " is 0x"
+                        + Long.toHexString(b.getLong(o)));
+            }
+        }
+    }
+
+    /** {@code length} bytes at {@code address} of process {@code pid} as its page file holds them. */
+    private static byte[] imageMemory(Path image, int pid, long address, int length) throws IOException {
+        byte[] out = new byte[length];
+        boolean[] covered = new boolean[(int) ((address + length + 4095) / 4096 - address / 4096)];
+        long firstPage = address / 4096 * 4096;
+        try (FileChannel pages = FileChannel.open(image.resolve(ImageFormat.pagesFile(pid)))) {
+            List<PageRun> runs = new ArrayList<>();
+            PageIndexReader.forEach(image.resolve(ImageFormat.pageIndexFile(pid)), runs::add);
+            for (PageRun run : runs) {
+                for (long k = 0; k < run.pages(); k++) {
+                    long page = run.vaddr() + k * 4096;
+                    if (page + 4096 <= address || page >= address + length) {
+                        continue;
+                    }
+                    ByteBuffer b = ByteBuffer.allocate(4096);
+                    pages.read(b, run.fileOffset() + k * 4096);
+                    long from = Math.max(page, address);
+                    long to = Math.min(page + 4096, address + length);
+                    System.arraycopy(b.array(), (int) (from - page), out, (int) (from - address), (int) (to - from));
+                    covered[(int) ((page - firstPage) / 4096)] = true;
+                }
+            }
+        }
+        for (int i = 0; i < covered.length; i++) {
+            assertTrue("page " + i + " of the range is not in the image", covered[i]);
+        }
+        return out;
     }
 
     private FilesTreeWorkload filesTree() throws Exception {

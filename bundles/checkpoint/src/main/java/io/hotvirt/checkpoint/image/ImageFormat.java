@@ -40,6 +40,18 @@ public final class ImageFormat {
         return pipeRef + ".data";
     }
 
+    /** Every shared memory object saved, with who maps it: {@link #shmFile} names their contents. */
+    public static final String SHARED_MEMORY = "shm.json";
+
+    /**
+     * The contents of one shared memory object (shared anonymous memory, memfd, SysV segment),
+     * named by its identity: device {@code major.minor} in hex as /proc/PID/maps shows it, and
+     * inode. Whole pages, from offset 0 of the object.
+     */
+    public static String shmFile(int devMajor, int devMinor, long inode) {
+        return String.format("shm-%02x.%02x-%d.img", devMajor, devMinor, inode);
+    }
+
     /** Where an image named {@code name} is built before it is renamed into place. */
     public static String partialName(String name) {
         return "." + name + ".partial";

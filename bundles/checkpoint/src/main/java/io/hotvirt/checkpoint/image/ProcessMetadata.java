@@ -33,10 +33,19 @@ public record ProcessMetadata(int pid, String comm, String exe, ProcessRecord tr
      * One memory area from /proc/PID/maps, and what the image holds of it.
      *
      * @param contents {@code pages} (its private pages are in the page file), {@code file} (comes
-     *                 from the mapped file), {@code kernel} (re-created by the kernel),
-     *                 {@code shared} (shared memory: not saved yet), {@code none}
+     *                 from the mapped file: a real file mapped shared, at {@code path} and {@code offset}),
+     *                 {@code kernel} (re-created by the kernel), {@code shm} (a shared memory object saved
+     *                 once per domain in {@code shm}), {@code shared} (another shared mapping: not saved),
+     *                 {@code none}
+     * @param shm      for {@code shm}: the image file holding the object ({@link ImageFormat#shmFile}),
+     *                 the area mapping it from byte {@code offset} on; null otherwise
      */
     public record Area(long start, long end, String perms, long offset, int devMajor, int devMinor, long inode,
-                       String path, String contents) {
+                       String path, String contents, String shm) {
+
+        public Area(long start, long end, String perms, long offset, int devMajor, int devMinor, long inode,
+                    String path, String contents) {
+            this(start, end, perms, offset, devMajor, devMinor, inode, path, contents, null);
+        }
     }
 }

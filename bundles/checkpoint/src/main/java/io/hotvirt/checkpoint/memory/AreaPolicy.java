@@ -9,19 +9,39 @@ final class AreaPolicy {
     static final String PAGES = "pages";
     static final String KERNEL = "kernel";
     static final String SHARED = "shared";
+    static final String SHM = "shm";
+    static final String FILE = "file";
 
     private AreaPolicy() {
     }
 
-    /** What the image holds of an area: {@code pages}, {@code kernel} or {@code shared}. */
+    /**
+     * What the image holds of an area: {@code pages}, {@code kernel}, {@code shm} (a shared memory
+     * object, saved once per domain), {@code file} (a real file mapped shared: it comes from the
+     * file) or {@code shared} (another shared mapping, not saved).
+     */
     static String contents(MemoryMapping m) {
         if (m.isKernelArea()) {
             return KERNEL; // [vdso], [vvar], [vsyscall], [uprobes]: the kernel makes them anew
         }
         if (m.isShared()) {
-            return SHARED; // shared memory is saved once per domain, not per process: not yet here
+            if (isSharedMemoryObject(m)) {
+                return SHM;
+            }
+            return m.path().startsWith("/") ? FILE : SHARED;
         }
         return PAGES; // private: anonymous pages, and the copied-on-write pages of file mappings
+    }
+
+    /**
+     * A shared mapping whose contents exist nowhere but in memory: shared anonymous memory
+     * ({@code /dev/zero (deleted)}, or {@code [anon_shmem:NAME]} when named), a memfd
+     * ({@code /memfd:NAME (deleted)}), a SysV segment ({@code /SYSV<key> (deleted)}) or any other
+     * file deleted since it was mapped. Identified by (device, inode), which every process mapping
+     * it sees alike.
+     */
+    static boolean isSharedMemoryObject(MemoryMapping m) {
+        return m.isShared() && m.inode() != 0 && (m.deleted() || m.path().startsWith("[anon_shmem:"));
     }
 
     /**

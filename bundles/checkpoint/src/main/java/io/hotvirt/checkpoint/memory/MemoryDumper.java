@@ -2,6 +2,7 @@ package io.hotvirt.checkpoint.memory;
 
 import io.hotvirt.checkpoint.image.DumpStats;
 import io.hotvirt.checkpoint.image.ImageFile;
+import io.hotvirt.checkpoint.image.ImageFormat;
 import io.hotvirt.checkpoint.image.PageIndexWriter;
 import io.hotvirt.checkpoint.image.PageKind;
 import io.hotvirt.checkpoint.image.PageRun;
@@ -35,6 +36,9 @@ import java.util.List;
  * ({@link DirectSwapReader#onDisk}), or where the entry changed while being read, the page is read
  * through the process instead — which swaps it in — and counted in
  * {@link DumpStats#swapViaProcessPages()}.
+ *
+ * <p>Shared memory objects ({@code shm} areas) are only named here, in {@link ProcessMetadata.Area#shm()}:
+ * {@link SharedMemoryDumper} saves each once per image, whichever processes map it.
  *
  * <p>All page data passes through one native buffer to the page file: nothing of it is held on
  * the Java heap, whatever the process's size.
@@ -80,8 +84,10 @@ public final class MemoryDumper implements AutoCloseable {
         try (Pagemap pm = Procfs.pagemap(pid)) {
             for (MemoryMapping m : maps) {
                 String contents = AreaPolicy.contents(m);
+                String shm = contents.equals(AreaPolicy.SHM)
+                        ? ImageFormat.shmFile(m.devMajor(), m.devMinor(), m.inode()) : null;
                 areas.add(new ProcessMetadata.Area(m.start(), m.end(), m.perms(), m.offset(), m.devMajor(),
-                        m.devMinor(), m.inode(), m.path(), contents));
+                        m.devMinor(), m.inode(), m.path(), contents, shm));
                 if (contents.equals(AreaPolicy.PAGES)) {
                     dumpResident(pm, m, swapped);
                 }

@@ -99,7 +99,7 @@ public class ShowCommand implements Action {
                     .collect(Collectors.groupingBy(ProcessMetadata.Area::contents, Collectors.counting()));
             DumpStats s = p.pages();
             mem.addRow().addContent(p.pid(), p.areas().size(), kinds.getOrDefault("pages", 0L),
-                    kinds.getOrDefault("file", 0L), kinds.getOrDefault("shared", 0L), kinds.getOrDefault("kernel", 0L),
+                    kinds.getOrDefault("file", 0L), kinds.getOrDefault("shared", 0L) + kinds.getOrDefault("shm", 0L), kinds.getOrDefault("kernel", 0L),
                     s == null ? "?" : s.residentPages(), s == null ? "?" : s.swappedPages(),
                     s == null ? "?" : Format.bytes(s.bytes()));
         }
@@ -108,7 +108,8 @@ public class ShowCommand implements Action {
             for (ProcessMetadata p : c.processes()) {
                 out.println("  process " + p.pid() + " (" + p.comm() + "):");
                 for (ProcessMetadata.Area a : p.areas()) {
-                    out.printf("    %016x-%016x %s %-6s %s%n", a.start(), a.end(), a.perms(), a.contents(), a.path());
+                    out.printf("    %016x-%016x %s %-6s %s%s%n", a.start(), a.end(), a.perms(), a.contents(), a.path(),
+                            a.shm() == null ? "" : " → " + a.shm() + " @" + a.offset());
                 }
             }
         }
