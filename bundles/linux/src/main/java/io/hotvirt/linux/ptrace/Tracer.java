@@ -7,13 +7,17 @@ import com.sun.jna.ptr.IntByReference;
 import io.hotvirt.linux.jna.Errno;
 import io.hotvirt.linux.jna.LibC;
 import io.hotvirt.linux.jna.Syscall;
+import io.hotvirt.linux.proc.ProcStat;
+import io.hotvirt.linux.proc.ProcStatus;
+import io.hotvirt.linux.proc.Procfs;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -36,6 +40,8 @@ import java.util.concurrent.locks.LockSupport;
 public final class Tracer implements AutoCloseable {
 
     private static final int SIGTRAP = 5;
+    /** How long detach, and close for all its tracees together, wait for a running tracee to stop. */
+    private static final long DETACH_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(2);
 
     private final String name;
     private final ExecutorService executor;
@@ -44,6 +50,7 @@ public final class Tracer implements AutoCloseable {
     // touched only on the tracer thread
     private final Set<Integer> attached = new LinkedHashSet<>();
     private final Map<Integer, Integer> lastStop = new HashMap<>();
+    private final Map<Integer, Integer> tgids = new HashMap<>();
     private final Memory regs = new Memory(Registers.SIZE);
 
     private Tracer(String name) throws IOException {
@@ -81,6 +88,7 @@ public final class Tracer implements AutoCloseable {
             ptrace(LibC.PTRACE_SEIZE, tid, 0, options, "PTRACE_SEIZE");
             attached.add(tid);
             lastStop.remove(tid);
+            tgids.put(tid, Procfs.status(tid).map(ProcStatus::tgid).orElse(tid));
             return null;
         });
     }
@@ -143,7 +151,11 @@ public final class Tracer implements AutoCloseable {
 
     /** PTRACE_CONT: resumes a stopped tracee, delivering {@code sig} (0 for none). */
     public void cont(int tid, int sig) throws IOException {
-        call(() -> ptrace(LibC.PTRACE_CONT, tid, 0, sig, "PTRACE_CONT"));
+        call(() -> {
+            ptrace(LibC.PTRACE_CONT, tid, 0, sig, "PTRACE_CONT");
+            lastStop.remove(tid); // the stop is resolved: its signal delivered, or suppressed on purpose
+            return null;
+        });
     }
 
     /** PTRACE_SINGLESTEP: runs one instruction; the tracee then stops with SIGTRAP. */
@@ -154,11 +166,17 @@ public final class Tracer implements AutoCloseable {
     /**
      * Detaches; the tracee runs on. If it is not in a ptrace-stop (the kernel only detaches stopped
      * tracees), it is interrupted first. A signal caught at its last signal-delivery stop is passed
-     * on rather than lost. A tracee that has exited is simply forgotten.
+     * on rather than lost. A tracee that has exited is simply forgotten; the exit of a thread-group
+     * leader is left for its real parent.
+     *
+     * @throws IOException if the tracee did not stop within 2 s (it stays attached)
      */
     public void detach(int tid) throws IOException {
         call(() -> {
-            detachNow(tid);
+            if (!detachNow(tid, System.nanoTime() + DETACH_TIMEOUT_NANOS)) {
+                throw new IOException("detach(" + tid + "): thread " + tid + " did not stop within "
+                        + TimeUnit.NANOSECONDS.toMillis(DETACH_TIMEOUT_NANOS) + " ms");
+            }
             return null;
         });
     }
@@ -172,7 +190,12 @@ public final class Tracer implements AutoCloseable {
         return name;
     }
 
-    /** Detaches every tracee still attached (best effort, each one tried) and ends the thread. */
+    /**
+     * Detaches every tracee still attached (best effort, each one tried, 2 s at most in all) and
+     * ends the thread. Never throws. Threads of killed processes are collected, other threads
+     * before their leader; a leader's exit is left for its real parent. Whatever could not be
+     * detached in time is untraced by the kernel when the tracer thread ends.
+     */
     @Override
     public void close() {
         if (executor.isShutdown()) {
@@ -180,16 +203,21 @@ public final class Tracer implements AutoCloseable {
         }
         try {
             call(() -> {
-                for (int tid : Set.copyOf(attached)) {
+                long deadline = System.nanoTime() + DETACH_TIMEOUT_NANOS;
+                List<Integer> order = new ArrayList<>(attached);
+                // a leader's zombie only becomes reapable once its other threads are gone
+                order.sort(Comparator.comparing(this::leader));
+                for (int tid : order) {
                     try {
-                        detachNow(tid);
-                    } catch (IOException e) {
-                        attached.remove(tid); // gone or not ours any more: nothing left to undo
+                        detachNow(tid, deadline);
+                    } catch (IOException | RuntimeException e) {
+                        // best effort: the others still get their turn
                     }
+                    forget(tid); // detached, gone, or given up on (the thread's exit untraces it)
                 }
                 return null;
             });
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             // call() only fails here if interrupted; the executor is shut down regardless
         } finally {
             executor.shutdown();
@@ -203,26 +231,88 @@ public final class Tracer implements AutoCloseable {
 
     // ---- on the tracer thread
 
-    private void detachNow(int tid) throws IOException {
+    /**
+     * Detaches {@code tid}, waiting for it to stop until {@code deadline} at most; true when it is no
+     * longer attached (detached, or gone), false if it did not stop in time.
+     *
+     * <p>A killed tracee never stops, and its exit must be waited for with care. A non-leader thread
+     * stays a zombie until its tracer collects it, and its leader's exit is not reported (to anyone)
+     * before all other threads are collected: so collect non-leaders (their status belongs to no one
+     * else) and poll with WNOHANG, never block. A leader's exit belongs to its real parent. When the
+     * tracer is in another process the kernel hands it on after the tracer collected it, but when
+     * the tracer is a thread of the real parent's process (the hotvirt JVM tracing its own child,
+     * whose ChildReaper waits with waitid(P_PIDFD, WEXITED)), the tracer's wait reaps it for good.
+     * __WNOTHREAD does not help: it only skips children of the other threads, while the tracer thread
+     * is the ptrace parent itself. So such a leader is waited for with waitid(WSTOPPED) only, which
+     * never reports an exit; once it is a zombie it is simply forgotten — the kernel lets the real
+     * parent's process reap a zombie traced from within that process, and untraces it when this
+     * thread ends.
+     */
+    private boolean detachNow(int tid, long deadline) throws IOException {
         if (!attached.contains(tid)) {
-            return;
+            return true;
         }
-        Integer status = lastStop.get(tid);
+        if (tryDetach(tid)) {
+            return true;
+        }
+        // not in a ptrace-stop: running, or exiting, or dead
+        boolean leader = leader(tid);
+        boolean mayReap = !leader || Procfs.status(tid).map(s -> s.ppid() != c.getpid()).orElse(false);
+        boolean interrupted = false;
+        for (int spins = 0; ; spins++) {
+            Integer status;
+            try {
+                status = waitid(tid, LibC.WSTOPPED | (mayReap ? LibC.WEXITED : 0));
+            } catch (IOException e) {
+                forget(tid); // ECHILD: gone, or not ours any more (or a zombie leader we must not reap)
+                return true;
+            }
+            if (status != null) {
+                if (!WaitStatus.stopped(status) || tryDetach(tid)) {
+                    return true; // collected (waitid forgot it), or stopped and detached
+                }
+                continue; // killed right after stopping: collect it next time round
+            }
+            ProcStat stat = Procfs.stat(tid).orElse(null);
+            if (stat == null || stat.dead() && (leader || stat.state() != 'Z')) {
+                forget(tid); // gone, or a dead leader whose exit is its parent's
+                return true;
+            }
+            if (!interrupted) {
+                interrupted = true;
+                try {
+                    ptrace(LibC.PTRACE_INTERRUPT, tid, 0, 0, "PTRACE_INTERRUPT");
+                } catch (IOException e) {
+                    forget(tid); // ESRCH: gone, or not traced by us any more
+                    return true;
+                }
+                continue;
+            }
+            if (System.nanoTime() - deadline > 0) {
+                return false;
+            }
+            if (spins < 100) {
+                Thread.onSpinWait();
+            } else {
+                LockSupport.parkNanos(500_000);
+            }
+        }
+    }
+
+    /** PTRACE_DETACH, passing on a pending signal; false if the tracee is not in a ptrace-stop. */
+    private boolean tryDetach(int tid) {
         try {
-            ptrace(LibC.PTRACE_DETACH, tid, 0, pendingSignal(status), "PTRACE_DETACH");
+            ptrace(LibC.PTRACE_DETACH, tid, 0, pendingSignal(lastStop.get(tid)), "PTRACE_DETACH");
         } catch (IOException e) {
-            if (!Files.exists(Path.of("/proc", Integer.toString(tid)))) {
-                forget(tid);
-                return;
-            }
-            // ESRCH for a live tracee: it is running, not stopped. Stop it, then detach.
-            ptrace(LibC.PTRACE_INTERRUPT, tid, 0, 0, "PTRACE_INTERRUPT");
-            int stop = waitpid(tid, 0);
-            if (WaitStatus.stopped(stop)) {
-                ptrace(LibC.PTRACE_DETACH, tid, 0, pendingSignal(stop), "PTRACE_DETACH");
-            }
+            return false;
         }
         forget(tid);
+        return true;
+    }
+
+    /** Whether {@code tid} leads its thread group (as far as known at seize). */
+    private boolean leader(int tid) {
+        return tgids.getOrDefault(tid, tid) == tid;
     }
 
     /**
@@ -240,6 +330,53 @@ public final class Tracer implements AutoCloseable {
     private void forget(int tid) {
         attached.remove(tid);
         lastStop.remove(tid);
+        tgids.remove(tid);
+    }
+
+    /** Notes a waited-for status: the last stop, or that the tracee is gone. */
+    private void record(int tid, int status) {
+        if (!WaitStatus.stopped(status)) {
+            forget(tid); // exited or killed: no longer a tracee
+            return;
+        }
+        // The SIGTRAP of our own single-step does not replace a signal-delivery stop for another
+        // signal: that signal (suppressed while stepping) must still be passed on at detach.
+        boolean trap = WaitStatus.signalDeliveryStop(status) && WaitStatus.stopSignal(status) == SIGTRAP;
+        if (!trap || pendingSignal(lastStop.get(tid)) == 0) {
+            lastStop.put(tid, status);
+        }
+    }
+
+    /**
+     * waitid(P_PID, tid, options | WNOHANG | __WALL) with EINTR retried: the status in waitpid's
+     * encoding, or null if nothing to report yet.
+     */
+    private Integer waitid(int tid, int options) throws IOException {
+        Memory info = new Memory(LibC.SIGINFO_SIZE);
+        while (true) {
+            info.clear();
+            try {
+                c.syscall(Syscall.WAITID, LibC.P_PID, tid, info, options | LibC.WNOHANG | LibC.__WALL, Pointer.NULL);
+            } catch (LastErrorException e) {
+                if (e.getErrorCode() == Errno.EINTR) {
+                    continue;
+                }
+                throw error("waitid", tid, e.getErrorCode(), e);
+            }
+            if (info.getInt(16) == 0) { // si_pid
+                return null;
+            }
+            int code = info.getInt(8);
+            int value = info.getInt(24);
+            int status = switch (code) {
+                case LibC.CLD_EXITED -> (value & 0xff) << 8;
+                case LibC.CLD_KILLED -> value & 0x7f;
+                case LibC.CLD_DUMPED -> (value & 0x7f) | 0x80;
+                default -> (value << 8) | 0x7f; // CLD_TRAPPED, CLD_STOPPED: signal | event << 8
+            };
+            record(tid, status);
+            return status;
+        }
     }
 
     /** waitpid with EINTR retried; null if WNOHANG and nothing happened yet. */
@@ -252,11 +389,7 @@ public final class Tracer implements AutoCloseable {
                     return null;
                 }
                 int s = status.getValue();
-                if (WaitStatus.stopped(s)) {
-                    lastStop.put(tid, s);
-                } else {
-                    forget(tid); // exited or killed: no longer a tracee
-                }
+                record(tid, s);
                 return s;
             } catch (LastErrorException e) {
                 if (e.getErrorCode() != Errno.EINTR) {

@@ -2,16 +2,25 @@ package io.hotvirt.linux.ptrace;
 
 import io.hotvirt.linux.proc.ProcStat;
 import io.hotvirt.linux.proc.Procfs;
+import io.hotvirt.linux.process.ChildReaper;
+import io.hotvirt.linux.process.Signals;
 import io.hotvirt.linux.testing.Children;
 import io.hotvirt.linux.testing.Privileged;
 import org.junit.Before;
 import org.junit.Rule;
 import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNotEquals;
+import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
@@ -20,6 +29,8 @@ public class TracerTest {
 
     @Rule
     public final Children children = new Children();
+    @Rule
+    public final TemporaryFolder tmp = new TemporaryFolder();
 
     @Before
     public void needsPtrace() {
@@ -74,6 +85,60 @@ public class TracerTest {
     }
 
     @Test
+    public void closeReturnsForAKilledMultiThreadedProcessAndLeavesItsExitToTheParent() throws Exception {
+        int pid = children.spawn(threads().toString());
+        Children.await("4 threads", 3000, () -> Procfs.tasks(pid).size() == 4);
+        List<Integer> tids = Procfs.tasks(pid);
+        Tracer tracer = Tracer.start("test-tracer");
+        for (int tid : tids) {
+            tracer.seize(tid);
+        }
+        int stopped = tids.get(tids.size() - 1); // one in a ptrace-stop, the others running
+        tracer.interrupt(stopped);
+        tracer.waitStop(stopped, 3000);
+        Signals.kill(pid, Signals.SIGKILL);
+        Children.await("the leader to die", 3000, () -> Procfs.stat(pid).map(s -> s.dead()).orElse(true));
+        closeWithin(tracer, 3000);
+        assertEquals(137, exitSeenByTheParent(pid));
+    }
+
+    @Test
+    public void closeReturnsForAKilledProcessAndLeavesItsExitToTheParent() throws Exception {
+        int running = spinner();
+        int stopped = spinner();
+        Tracer tracer = Tracer.start("test-tracer");
+        tracer.seize(running);
+        tracer.seize(stopped);
+        tracer.interrupt(stopped);
+        tracer.waitStop(stopped, 3000);
+        Signals.kill(running, Signals.SIGKILL);
+        Signals.kill(stopped, Signals.SIGKILL);
+        Children.await("both to die", 3000, () -> !Children.alive(running) && !Children.alive(stopped));
+        closeWithin(tracer, 3000);
+        assertEquals(137, exitSeenByTheParent(running));
+        assertEquals(137, exitSeenByTheParent(stopped));
+    }
+
+    @Test
+    public void detachPassesOnASignalCaughtBeforeASingleStep() throws Exception {
+        int pid = spinner();
+        try (Tracer tracer = Tracer.start("test-tracer")) {
+            tracer.seize(pid);
+            Signals.kill(pid, 10); // SIGUSR1, fatal to sh without a trap
+            int status = tracer.waitStop(pid, 3000);
+            assertTrue(WaitStatus.describe(status), WaitStatus.signalDeliveryStop(status));
+            assertEquals(10, WaitStatus.stopSignal(status));
+            tracer.singleStep(pid); // suppresses SIGUSR1 for now
+            status = tracer.waitStop(pid, 3000);
+            assertEquals(WaitStatus.describe(status), 5, WaitStatus.stopSignal(status));
+            tracer.detach(pid);
+        }
+        int status = Children.waitExit(pid, 3000);
+        assertTrue(WaitStatus.describe(status), WaitStatus.signaled(status));
+        assertEquals(10, WaitStatus.termSignal(status));
+    }
+
+    @Test
     public void errorsNameTheThreadAndTheErrno() throws Exception {
         try (Tracer tracer = Tracer.start("test-tracer")) {
             IOException e = assertThrows(IOException.class, () -> tracer.seize(Integer.MAX_VALUE - 1));
@@ -95,6 +160,44 @@ public class TracerTest {
         int sigusr1 = (10 << 8) | 0x7f;
         assertTrue(WaitStatus.signalDeliveryStop(sigusr1));
         assertEquals(10, WaitStatus.stopSignal(sigusr1));
+    }
+
+    private static void closeWithin(Tracer tracer, long millis) throws Exception {
+        CompletableFuture<Void> closed = CompletableFuture.runAsync(tracer::close);
+        closed.get(millis, TimeUnit.MILLISECONDS);
+    }
+
+    /** The exit status the real parent (this JVM, as hotvirt's ChildReaper does) gets: 128 + signal. */
+    private static int exitSeenByTheParent(int pid) throws Exception {
+        try (ChildReaper reaper = new ChildReaper("test-reaper")) {
+            CompletableFuture<Integer> exit = new CompletableFuture<>();
+            reaper.watch(pid, exit::complete);
+            Integer status = exit.get(5, TimeUnit.SECONDS);
+            assertNotNull("the exit status was taken from the parent", status);
+            return status;
+        }
+    }
+
+    /** A program whose main thread and 3 more threads spin or sleep forever. */
+    private Path threads() throws IOException {
+        Path src = tmp.getRoot().toPath().resolve("threads.c");
+        Path exe = tmp.getRoot().toPath().resolve("threads");
+        Files.writeString(src, """
+                #include <pthread.h>
+                #include <unistd.h>
+                static void *spin(void *arg) { for (volatile unsigned long n = 0;; n++) ; return arg; }
+                static void *sleeper(void *arg) { for (;;) pause(); return arg; }
+                int main(void) {
+                    pthread_t t;
+                    pthread_create(&t, 0, spin, 0);
+                    pthread_create(&t, 0, sleeper, 0);
+                    pthread_create(&t, 0, spin, 0);
+                    for (;;) pause();
+                }
+                """);
+        children.run(tmp.getRoot().toPath().resolve("cc.log"), 60_000, "cc", "-O1", "-pthread", "-o", exe.toString(),
+                src.toString());
+        return exe;
     }
 
     /** A child burning CPU in a shell loop: its CPU time shows whether it runs. */
