@@ -92,7 +92,9 @@ public class LaunchReleaseIT extends HotvirtTestSupport {
         int sh = stray(group(launched, "pid (\\d+)"));
         assertTrue(inDomain(sh, "it-k"));
 
-        ok("domain:kill it-k");
+        assertContains(failing("domain:kill it-k --signal NOPE"), "NOPE");
+        assertTrue("a refused kill changes nothing", alive(sh));
+        assertContains(ok("domain:kill it-k -s TERM"), "SIGTERM"); // options may follow the name
         waitFor("sh to die", () -> !alive(sh));
         waitFor("domain it-k to be EXITED", () -> {
             try {
@@ -101,7 +103,14 @@ public class LaunchReleaseIT extends HotvirtTestSupport {
                 throw new IllegalStateException(e);
             }
         });
-        assertTrue(row(ok("domain:list"), "it-k").contains("EXITED"));
+        waitFor("the exit status of it-k", () -> {
+            try {
+                return Integer.valueOf(128 + 15).equals(domains().find("it-k").orElseThrow().exitStatus());
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        assertTrue(row(ok("domain:list"), "it-k").contains("EXITED (143)"));
         ok("domain:remove it-k");
         assertFalse(domains().find("it-k").isPresent());
         assertEquals(-1, ok("domain:list").indexOf("it-k"));
