@@ -12,7 +12,6 @@ import io.hotvirt.core.registry.DomainRegistry;
 import io.hotvirt.linux.cgroup.CgroupOrigin;
 import io.hotvirt.linux.cgroup.Cgroups;
 import io.hotvirt.linux.cgroup.DomainCgroup;
-import io.hotvirt.linux.proc.CgroupEntry;
 import io.hotvirt.linux.proc.ProcStat;
 import io.hotvirt.linux.proc.Procfs;
 import io.hotvirt.linux.process.ChildReaper;
@@ -162,7 +161,7 @@ public final class DomainMonitor implements DomainService {
         DomainNames.check(name);
         synchronized (lock) {
             ensureFree(name);
-            ProcStat stat = checkAdoptable(pid);
+            ProcStat stat = AdoptionGuard.check(pid, cgroupRoot, owner -> registry.get(owner).map(DomainRecord::rootPid));
             CgroupOrigin home = cgroups.originOf(pid);
             DomainCgroup cgroup = cgroups.create(cgroupPath(name));
             Map<Integer, CgroupOrigin> homes;
@@ -325,31 +324,6 @@ public final class DomainMonitor implements DomainService {
             throw new IllegalArgumentException("a domain named '" + name + "' already exists"
                     + (refresh(r).exited() ? " (exited: domain:remove " + name + " forgets it)" : ""));
         });
-    }
-
-    /** Refuses what must never be adopted: unknown PIDs, the kernel, init, this container, other domains. */
-    private ProcStat checkAdoptable(int pid) throws IOException {
-        ProcStat stat = Procfs.stat(pid).filter(s -> s.state() != 'Z')
-                .orElseThrow(() -> new IllegalArgumentException("no process with PID " + pid));
-        if (pid == 1 || pid == 2 || stat.ppid() == 2) {
-            throw new IllegalArgumentException("PID " + pid + " is " + (pid == 1 ? "init" : "a kernel thread")
-                    + " and cannot be adopted");
-        }
-        for (long p = ProcessHandle.current().pid(); p > 1; p = Procfs.stat((int) p).map(ProcStat::ppid).orElse(0)) {
-            if (p == pid) {
-                throw new IllegalArgumentException("PID " + pid + " is this Karaf container or one of its"
-                        + " ancestors and cannot be adopted");
-            }
-        }
-        String prefix = "/" + cgroupRoot + "/";
-        for (CgroupEntry entry : Procfs.cgroups(pid)) {
-            if (entry.path().startsWith(prefix)) {
-                String owner = entry.path().substring(prefix.length()).split("/")[0];
-                throw new IllegalArgumentException("PID " + pid + " is already in domain " + owner
-                        + (pid == registry.get(owner).map(DomainRecord::rootPid).orElse(-1) ? "" : " (as a member)"));
-            }
-        }
-        return stat;
     }
 
     /** Waits until a launched process has joined its cgroup, so the launch reports a failed join. */
