@@ -63,6 +63,8 @@ public final class DomainMonitor implements DomainService {
     /** Exit statuses just reaped, seen without the lock by a launch waiting for its process to join. */
     private final Map<Integer, Integer> exits = new ConcurrentHashMap<>();
     private static final int UNKNOWN_STATUS = Integer.MIN_VALUE;
+    /** Roots whose exit the reaper has yet to report: their domain is not called exited before it does. */
+    private final Set<Integer> awaitingExit = ConcurrentHashMap.newKeySet();
     private volatile boolean active;
 
     @Activate
@@ -137,7 +139,7 @@ public final class DomainMonitor implements DomainService {
                 removeQuietly(cgroup);
                 throw e;
             }
-            reaper.watch(pid, status -> onExit(name, pid, status));
+            watchRoot(name, pid);
             try {
                 awaitJoin(name, pid, cgroup, log);
             } catch (IOException e) {
@@ -175,7 +177,7 @@ public final class DomainMonitor implements DomainService {
                     Procfs.cmdline(pid), System.currentTimeMillis(), cgroup.path(), null, false, null, homes, home,
                     Map.of());
             registry.put(record);
-            reaper.watch(pid, status -> onExit(name, pid, status));
+            watchRoot(name, pid);
             whiteboard.virtualizeAll(handle(name));
             LOG.info("adopted domain {}: {} processes from pid {}", name, homes.size(), pid);
             return info(refresh(record));
@@ -348,10 +350,16 @@ public final class DomainMonitor implements DomainService {
                 + " within " + JOIN_TIMEOUT_MILLIS + " ms; its log " + log + " says: " + LogTail.read(log));
     }
 
+    private void watchRoot(String name, int pid) {
+        awaitingExit.add(pid);
+        reaper.watch(pid, status -> onExit(name, pid, status));
+    }
+
     private void onExit(String name, int pid, Integer status) {
         exits.put(pid, status == null ? UNKNOWN_STATUS : status);
         synchronized (lock) {
             exits.remove(pid);
+            awaitingExit.remove(pid);
             Optional<DomainRecord> owner = registry.get(name).filter(r -> r.rootPid() == pid && r.exitStatus() == null);
             if (owner.isEmpty()) {
                 return; // released meanwhile, or a failed launch
@@ -375,8 +383,8 @@ public final class DomainMonitor implements DomainService {
             return record;
         }
         try {
-            if (!pids(record).isEmpty()) {
-                return record;
+            if (!pids(record).isEmpty() || awaitingExit.contains(record.rootPid())) {
+                return record; // still running, or its root's exit status is on its way from the reaper
             }
             whiteboard.devirtualizeAll(handle(record.name()));
             cgroups.open(record.cgroup()).ifPresent(this::removeQuietly);
@@ -395,7 +403,7 @@ public final class DomainMonitor implements DomainService {
         if (!current.exited() && Procfs.alive(current.rootPid(), current.rootStartTicks())) {
             int pid = current.rootPid();
             String name = current.name();
-            reaper.watch(pid, status -> onExit(name, pid, status));
+            watchRoot(name, pid);
         }
     }
 
