@@ -106,8 +106,9 @@ public class SyscallInjectorTest {
     public void aSignalArrivingDuringInjectionIsDeliveredAfterwards() throws Exception {
         java.nio.file.Path log = java.nio.file.Files.createTempFile("hotvirt-inject", ".log");
         try {
-            int pid = children.spawnLogged(log, "sh", "-c", "trap 'echo GOT-USR1' USR1; while :; do :; done");
-            Children.await("the loop to start", 3000, () -> Procfs.stat(pid).map(s -> s.state() == 'R').orElse(false));
+            int pid = children.spawnLogged(log, "sh", "-c", "trap 'echo GOT-USR1' USR1; echo READY; while :; do :; done");
+            // not just running: a USR1 that came before the trap was set would kill the shell
+            Children.await("the trap to be set", 3000, () -> Children.read(log).contains("READY"));
             try (Tracer tracer = Tracer.start("test-injector")) {
                 stop(tracer, pid);
                 io.hotvirt.linux.jna.LibC.INSTANCE.kill(pid, 10); // pending while the thread is stopped
@@ -116,7 +117,14 @@ public class SyscallInjectorTest {
                 assertEquals(pid, injector.call(pid, "getpid", Syscall.GETPID));
                 assertEquals(before, tracer.getRegisters(pid));
             }
-            Children.await("the shell's USR1 trap", 3000, () -> Children.read(log).contains("GOT-USR1"));
+            try {
+                Children.await("the shell's USR1 trap", 3000, () -> Children.read(log).contains("GOT-USR1"));
+            } catch (AssertionError e) {
+                throw new AssertionError(e.getMessage() + "; status: " + java.nio.file.Files.readString(
+                        java.nio.file.Path.of("/proc/" + pid + "/status")).lines()
+                        .filter(l -> l.matches("(State|SigPnd|ShdPnd|SigBlk|SigCgt|TracerPid).*"))
+                        .collect(java.util.stream.Collectors.joining(", ")), e);
+            }
             assertTrue(Children.alive(pid));
         } finally {
             java.nio.file.Files.deleteIfExists(log);
