@@ -154,7 +154,7 @@ public final class DomainMonitor implements DomainService {
             registry.put(record);
             whiteboard.virtualizeAll(handle(name));
             LOG.info("launched domain {}: pid {} {}", name, pid, command);
-            return info(refresh(record));
+            return describe(record);
         }
     }
 
@@ -180,7 +180,7 @@ public final class DomainMonitor implements DomainService {
             watchRoot(name, pid);
             whiteboard.virtualizeAll(handle(name));
             LOG.info("adopted domain {}: {} processes from pid {}", name, homes.size(), pid);
-            return info(refresh(record));
+            return describe(record);
         }
     }
 
@@ -229,7 +229,7 @@ public final class DomainMonitor implements DomainService {
         synchronized (lock) {
             List<DomainInfo> infos = new ArrayList<>();
             for (DomainRecord record : registry.all()) {
-                infos.add(info(refresh(record)));
+                infos.add(describe(record));
             }
             return infos;
         }
@@ -238,7 +238,7 @@ public final class DomainMonitor implements DomainService {
     @Override
     public Optional<DomainInfo> find(String name) {
         synchronized (lock) {
-            return registry.get(name).map(r -> info(refresh(r)));
+            return registry.get(name).map(this::describe);
         }
     }
 
@@ -383,12 +383,22 @@ public final class DomainMonitor implements DomainService {
             return record;
         }
         try {
-            if (!pids(record).isEmpty() || awaitingExit.contains(record.rootPid())) {
-                return record; // still running, or its root's exit status is on its way from the reaper
-            }
-            whiteboard.devirtualizeAll(handle(record.name()));
-            cgroups.open(record.cgroup()).ifPresent(this::removeQuietly);
-            DomainRecord exited = record.asExited();
+            return settle(record, pids(record));
+        } catch (IOException e) {
+            LOG.warn("cannot refresh domain {}: {}", record.name(), e.getMessage());
+            return record;
+        }
+    }
+
+    /** Marks a domain exited and cleans up once {@code pids} (its live processes) is empty. */
+    private DomainRecord settle(DomainRecord record, Set<Integer> pids) {
+        if (record.exited() || !pids.isEmpty() || awaitingExit.contains(record.rootPid())) {
+            return record; // still running, or its root's exit status is on its way from the reaper
+        }
+        whiteboard.devirtualizeAll(handle(record.name()));
+        cgroups.open(record.cgroup()).ifPresent(this::removeQuietly);
+        DomainRecord exited = record.asExited();
+        try {
             registry.put(exited);
             return exited;
         } catch (IOException e) {
@@ -407,16 +417,20 @@ public final class DomainMonitor implements DomainService {
         }
     }
 
-    private DomainInfo info(DomainRecord record) {
-        int count = 0;
+    /** Refreshes a domain and describes it, reading its processes once. */
+    private DomainInfo describe(DomainRecord record) {
+        Set<Integer> pids;
         try {
-            count = pids(record).size();
+            pids = pids(record);
         } catch (IOException e) {
-            LOG.debug("cannot count processes of {}", record.name(), e);
+            LOG.warn("cannot refresh domain {}: {}", record.name(), e.getMessage());
+            pids = null;
         }
-        return new DomainInfo(record.name(), record.origin(), record.rootPid(), record.command(),
-                Instant.ofEpochMilli(record.createdMillis()), record.exited() ? DomainState.EXITED : DomainState.RUNNING,
-                record.exitStatus(), record.cgroup(), record.logFile(), count, whiteboard.holding(record.name()));
+        DomainRecord current = pids == null ? record : settle(record, pids);
+        return new DomainInfo(current.name(), current.origin(), current.rootPid(), current.command(),
+                Instant.ofEpochMilli(current.createdMillis()),
+                current.exited() ? DomainState.EXITED : DomainState.RUNNING, current.exitStatus(), current.cgroup(),
+                current.logFile(), pids == null ? 0 : pids.size(), whiteboard.holding(current.name()));
     }
 
     private static void killQuietly(int pid) {
