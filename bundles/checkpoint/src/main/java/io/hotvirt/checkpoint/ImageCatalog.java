@@ -164,7 +164,8 @@ public final class ImageCatalog {
         return new Content(image, m, domain, processes, files);
     }
 
-    private static <T> T json(Path file, Class<T> type) throws IOException {
+    /** Reads one JSON file of an image. */
+    public static <T> T json(Path file, Class<T> type) throws IOException {
         try {
             T value = GSON.fromJson(Files.readString(file, StandardCharsets.UTF_8), type);
             if (value == null) {

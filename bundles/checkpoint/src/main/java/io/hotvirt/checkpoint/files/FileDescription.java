@@ -20,7 +20,8 @@ import java.util.List;
  * @param pipeBytes   how many bytes were in the pipe, else 0
  * @param eventfdCount the eventfd counter, else 0
  * @param peerInode   for a unix socket: the peer's inode (0 for none or unknown), else 0
- * @param extra       the remaining fdinfo lines, as written
+ * @param extra       the remaining fdinfo lines, as written; for a unix socket also its type
+ *                    ({@link FileReader#UNIX_TYPE})
  */
 public record FileDescription(int id, FileKind kind, String path, int flags, long offset, FileIdentity identity,
                               int ownerPid, List<Holder> holders, String pipeData, int pipeBytes, long eventfdCount,

@@ -37,6 +37,9 @@ public final class FileReader {
     private static final int S_IFIFO = 0010000;
     private static final int S_IFSOCK = 0140000;
 
+    /** The {@code extra} line a unix socket gets from sock_diag: {@code "unix-type: N"} (1 stream, 2 dgram, 5 seqpacket). */
+    public static final String UNIX_TYPE = "unix-type:";
+
     private FileReader() {
     }
 
@@ -124,6 +127,9 @@ public final class FileReader {
                 case UNIX_SOCKET -> {
                     UnixSockets.Info u = sockets.get(s.identity().ino());
                     peer = u == null ? 0 : u.peerInode();
+                    if (u != null) {
+                        extra.add(UNIX_TYPE + " " + u.type()); // restore needs it for socketpair(2)
+                    }
                 }
                 default -> {
                 }

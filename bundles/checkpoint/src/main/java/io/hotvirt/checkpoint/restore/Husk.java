@@ -42,8 +42,15 @@ public final class Husk implements AutoCloseable {
      * seizes and interrupts it. On any failure the husk is killed and reaped.
      */
     public static Husk start(Tracer tracer, Path binary, long timeoutMillis) throws IOException {
-        Path exe = binary.toAbsolutePath().toRealPath();
-        int pid = Spawner.spawn(new SpawnRequest(List.of(exe.toString()), null, null, List.of()));
+        return start(tracer, List.of(binary.toString()), timeoutMillis);
+    }
+
+    /** Spawns {@code command} (a program that sleeps, e.g. {@code /usr/bin/sleep infinity}) as the husk. */
+    public static Husk start(Tracer tracer, List<String> command, long timeoutMillis) throws IOException {
+        Path exe = Path.of(command.get(0)).toAbsolutePath().toRealPath();
+        List<String> argv = new java.util.ArrayList<>(command);
+        argv.set(0, exe.toString());
+        int pid = Spawner.spawn(new SpawnRequest(argv, null, null, List.of()));
         Husk husk = new Husk(tracer, pid);
         boolean ok = false;
         try {

@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
@@ -53,6 +54,7 @@ public final class MemoryRestorer implements AutoCloseable {
     static final int OPENAT = 257;
     static final long AT_FDCWD = -100;
     private static final int COPY_CHUNK = 8 << 20;
+    private static final int MAP_GROWSDOWN = 0x100;
 
     private final SyscallInjector injector;
     private final int tid;
@@ -75,7 +77,8 @@ public final class MemoryRestorer implements AutoCloseable {
      * Restores one private area: {@code runs} are the page runs of the image (any order; only the
      * parts inside the area are used), {@code pagesFile} the image's page file they point into.
      */
-    public Result restore(ProcessMetadata.Area area, List<PageRun> runs, Path pagesFile, Mode mode) throws IOException {
+    public Result restore(ProcessMetadata.Area area, List<PageRun> runs, Path pagesFile, Mode wanted) throws IOException {
+        Mode mode = wanted;
         long t0 = System.nanoTime();
         String perms = area.perms();
         if (perms.length() < 4 || perms.charAt(3) != 'p') {
@@ -87,7 +90,17 @@ public final class MemoryRestorer implements AutoCloseable {
         if (start % ImageFormat.PAGE_SIZE != 0 || length <= 0 || length % ImageFormat.PAGE_SIZE != 0) {
             throw new IOException("area " + describe(area) + " is not page aligned");
         }
-        mmap(area, start, length, LibC.MAP_PRIVATE | LibC.MAP_ANONYMOUS, -1, 0);
+        String file = backingFile(area);
+        if (file != null) {
+            // the pages the process never wrote come from the file, as they did
+            mmap(area, start, length, LibC.MAP_PRIVATE, open(Path.of(file), false), area.offset());
+        } else {
+            mmap(area, start, length, LibC.MAP_PRIVATE | LibC.MAP_ANONYMOUS | (isStack(area) ? MAP_GROWSDOWN : 0),
+                    -1, 0);
+        }
+        if (mode == Mode.ZERO_COPY && (isStack(area) || "[heap]".equals(area.path()))) {
+            mode = Mode.COPY; // small, and the stack must stay one growable anonymous area, the heap brk's
+        }
         int mappings = 1;
         long pages = 0;
         if (mode == Mode.ZERO_COPY) {
@@ -99,7 +112,7 @@ public final class MemoryRestorer implements AutoCloseable {
                     continue;
                 }
                 if (fd < 0) {
-                    fd = open(pagesFile);
+                    fd = open(pagesFile, true);
                 }
                 mmap(area, from, to - from, LibC.MAP_PRIVATE, fd, run.fileOffset() + (from - run.vaddr()));
                 mappings++;
@@ -162,16 +175,48 @@ public final class MemoryRestorer implements AutoCloseable {
         }
     }
 
+    /**
+     * The file a private area maps, checked to be the one the image saw (same inode), or null for an
+     * anonymous area. Its unmodified pages are not in the image: they must come from that file.
+     */
+    static String backingFile(ProcessMetadata.Area area) throws IOException {
+        String path = area.path();
+        if (area.inode() == 0 || path == null || !path.startsWith("/")) {
+            return null;
+        }
+        if (path.endsWith(" (deleted)")) {
+            throw new IOException("area " + describe(area) + " maps a file deleted before the checkpoint: its"
+                    + " unmodified pages are in no file any more, so it cannot be restored");
+        }
+        Object inode;
+        try {
+            inode = Files.getAttribute(Path.of(path), "unix:ino");
+        } catch (IOException e) {
+            throw new IOException("area " + describe(area) + " maps " + path + ", which is not there any more ("
+                    + e.getMessage() + "): restore needs the files the image's processes had mapped", e);
+        }
+        if (((Number) inode).longValue() != area.inode()) {
+            throw new IOException("area " + describe(area) + " maps " + path + ", which has been replaced since the"
+                    + " checkpoint (inode " + inode + ", was " + area.inode() + "): its pages would not be the ones the"
+                    + " process had");
+        }
+        return path;
+    }
+
+    private static boolean isStack(ProcessMetadata.Area area) {
+        return "[stack]".equals(area.path());
+    }
+
     /** openat(AT_FDCWD, path, O_RDONLY|O_CLOEXEC) in the process; the fd is kept for the next areas. */
-    private long open(Path pagesFile) throws IOException {
-        Path path = pagesFile.toAbsolutePath();
+    private long open(Path file, boolean imageFile) throws IOException {
+        Path path = imageFile ? file.toAbsolutePath() : file;
         Long known = openFds.get(path);
         if (known != null) {
             return known;
         }
         byte[] name = (path + "\0").getBytes(StandardCharsets.UTF_8);
         if (name.length > SCRATCH_BYTES) {
-            throw new IOException("page file path too long for the scratch area: " + path);
+            throw new IOException("path too long for the scratch area: " + path);
         }
         ProcessMemory.write(injector.pid(), scratch, name);
         long fd = injector.call(tid, "openat", OPENAT, AT_FDCWD, scratch, LibC.O_RDONLY | LibC.O_CLOEXEC, 0);

@@ -7,6 +7,7 @@ public final class Syscall {
     public static final int WRITE = 1;
     public static final int OPEN = 2;
     public static final int CLOSE = 3;
+    public static final int LSEEK = 8;
     public static final int MMAP = 9;
     public static final int MPROTECT = 10;
     public static final int MUNMAP = 11;
@@ -29,7 +30,20 @@ public final class Syscall {
     public static final int WAIT4 = 61;
     public static final int KILL = 62;
     public static final int FCNTL = 72;
+    public static final int FTRUNCATE = 77;
+    public static final int CHDIR = 80;
+    public static final int UMASK = 95;
+    public static final int SETPGID = 109;
+    public static final int SETSID = 112;
+    public static final int SETRESUID = 117;
+    public static final int SETRESGID = 119;
+    public static final int SETGROUPS = 116;
+    public static final int SETFSUID = 122;
+    public static final int SETFSGID = 123;
+    public static final int CHROOT = 161;
+    public static final int OPENAT = 257;
     public static final int PTRACE = 101;
+    public static final int RT_SIGQUEUEINFO = 129;
     public static final int SIGALTSTACK = 131;
     public static final int PRCTL = 157;
     public static final int ARCH_PRCTL = 158;
@@ -44,6 +58,8 @@ public final class Syscall {
     public static final int PIPE2 = 293;
     public static final int RT_TGSIGQUEUEINFO = 297;
     public static final int PRLIMIT64 = 302;
+    public static final int EVENTFD2 = 290;
+    public static final int DUP3 = 292;
     public static final int PROCESS_VM_READV = 310;
     public static final int PROCESS_VM_WRITEV = 311;
     public static final int KCMP = 312;

@@ -31,6 +31,11 @@ import java.util.stream.Collectors;
  * and the exact saved registers are restored afterwards, so the interrupted syscall is restarted
  * (or returns EINTR) just as it would have without the injection.
  *
+ * <p>A signal that stops the thread during the step: one the thread blocks (the kernel hands out a
+ * pending synchronous signal ahead of the step's trap even when blocked) is given back to the
+ * kernel, which queues it again with its siginfo; any other is kept and re-sent with tgkill once
+ * the call is done (its siginfo is lost), as it would otherwise be delivered now.
+ *
  * <p>Not thread-safe; use one injector per process from one caller at a time. All threads of the
  * process should be stopped (the last-resort patch changes code other threads could run).
  */
@@ -42,10 +47,21 @@ public final class SyscallInjector {
     private final Tracer tracer;
     private final int pid;
     private long vdsoGadget = -1; // 0: looked for, none (or not to be used); -1: not looked for yet
+    private final long fixedGadget; // 0: none, find one
 
     public SyscallInjector(Tracer tracer, int pid) {
+        this(tracer, pid, 0);
+    }
+
+    /**
+     * An injector that always runs its syscalls at {@code gadget}: the address of a {@code syscall}
+     * instruction the caller placed in the process (restore does, once it has unmapped everything
+     * else the process had, the vDSO's code included in the search).
+     */
+    public SyscallInjector(Tracer tracer, int pid, long gadget) {
         this.tracer = tracer;
         this.pid = pid;
+        this.fixedGadget = gadget;
     }
 
     /** Tests: never use the vDSO, so the last resort (patching the code at rip) runs. */
@@ -79,7 +95,7 @@ public final class SyscallInjector {
     /** Like {@link #call} but returns the raw rax, a negative errno included. */
     public long callRaw(int tid, String name, long number, long... args) throws IOException {
         Registers saved = tracer.getRegisters(tid);
-        long at = syscallInThread(saved);
+        long at = fixedGadget != 0 ? fixedGadget : syscallInThread(saved);
         byte[] patched = null;
         if (at == 0) {
             at = vdsoGadget();
@@ -157,8 +173,15 @@ public final class SyscallInjector {
     }
 
     private Registers step(int tid, String name, long at, List<Integer> deferred) throws IOException {
+        int resumeWith = 0;
         for (int attempt = 0; attempt < 16; attempt++) {
-            tracer.singleStep(tid);
+            if (resumeWith == 0) {
+                tracer.singleStep(tid);
+            } else {
+                int sig = resumeWith;
+                tracer.execute(() -> TracerAccess.ptrace(LibC.PTRACE_SINGLESTEP, tid, 0, sig, "PTRACE_SINGLESTEP"));
+                resumeWith = 0;
+            }
             int status = tracer.waitStop(tid, STEP_TIMEOUT_MILLIS);
             if (!WaitStatus.stopped(status)) {
                 throw new IOException("thread " + tid + " of process " + pid + " " + WaitStatus.describe(status)
@@ -174,13 +197,22 @@ public final class SyscallInjector {
                 return after;
             }
             if (WaitStatus.event(status) == 0) {
-                // a signal arrived before the instruction ran: keep it for afterwards, step again
-                deferred.add(WaitStatus.stopSignal(status));
+                int sig = WaitStatus.stopSignal(status);
+                if ((SignalMask.get(tracer, tid) & (1L << (sig - 1))) != 0) {
+                    // a blocked signal: the kernel dequeues a pending synchronous one with si_code > 0
+                    // (SIGSEGV, SIGBUS …) ahead of the step's SIGTRAP even when it is blocked. Resuming
+                    // with it makes the kernel queue it again, siginfo intact (ptrace_signal requeues a
+                    // blocked signal): the step's SIGTRAP is next
+                    resumeWith = sig;
+                } else {
+                    // a signal arrived before the instruction ran: keep it for afterwards, step again
+                    deferred.add(sig);
+                }
             }
             // an event stop (group-stop, a late PTRACE_INTERRUPT): step again
         }
         throw new IOException("injected " + name + " in thread " + tid + " of process " + pid
-                + ": the thread kept stopping for signals instead of stepping");
+                + ": the thread kept stopping for signals instead of stepping (signals " + deferred + ")");
     }
 
     /** Gives a signal that arrived during the injection back to the thread. */

@@ -1,0 +1,252 @@
+package io.hotvirt.checkpoint.restore;
+
+import io.hotvirt.checkpoint.cpu.ThreadCpu;
+import io.hotvirt.checkpoint.image.ProcessMetadata;
+import io.hotvirt.checkpoint.tree.ProcessRecord;
+import io.hotvirt.linux.cgroup.DomainCgroup;
+import io.hotvirt.linux.jna.Syscall;
+import io.hotvirt.linux.ptrace.SignalMask;
+import io.hotvirt.linux.ptrace.SyscallInjector;
+import io.hotvirt.linux.ptrace.Tracer;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One restore run, in the order the image demands: the whole tree first (each process cloned from
+ * its parent with its PID, all of them husk copies), then every process's resources while all stay
+ * stopped — memory, threads, files, identity, signals, credentials, registers — and at last, on
+ * {@link #resume}, every thread released at once. Keeps every process it made so that
+ * {@link #killAll} can leave nothing behind.
+ */
+final class TreeRestore {
+
+    private final Tracer tracer;
+    private final Husk husk;
+    private final RestorePlan plan;
+    private final DomainRestorer.Options options;
+    private final DomainRestorer.Progress report;
+    private final PidCreator creator;
+    /** image PID → PID here; image TID → TID here. */
+    private final Map<Integer, Integer> pids = new LinkedHashMap<>();
+    private final Map<Integer, Integer> tids = new LinkedHashMap<>();
+    private final Map<Integer, RestoringProcess> processes = new LinkedHashMap<>();
+    private final List<Integer> made = new ArrayList<>();
+    private final List<Integer> ourChildren = new ArrayList<>();
+    private final List<String> notes = new ArrayList<>();
+    private WorkRegion region;
+    private int init;
+    private long imagePages;
+    private long memoryNanos;
+
+    TreeRestore(Tracer tracer, Husk husk, RestorePlan plan, DomainRestorer.Options options,
+                DomainRestorer.Progress report) {
+        this.tracer = tracer;
+        this.husk = husk;
+        this.plan = plan;
+        this.options = options;
+        this.report = report;
+        this.creator = new PidCreator(tracer);
+    }
+
+    /** Everything but the resume: on return every thread of every process is restored and stopped. */
+    void build() throws IOException {
+        region = WorkRegion.place(husk.injector(), husk.pid(), plan.processes());
+        RestoringProcess huskProcess = process(husk.pid());
+        Rseq.unregister(tracer, huskProcess.injector(), husk.pid()); // every clone would inherit it
+        createTree(huskProcess);
+        long m0 = System.nanoTime();
+        try (SharedObjects shm = new SharedObjects(huskProcess, plan.image(), plan.shm())) {
+            for (ProcessMetadata p : plan.processes()) {
+                restoreMemory(p, shm);
+            }
+        }
+        memoryNanos = System.nanoTime() - m0;
+        report.step("Restored memory: " + imagePages + " pages from the image (" + mode() + ") in "
+                + memoryNanos / 1_000_000 + " ms");
+        for (ProcessMetadata p : plan.processes()) {
+            createThreads(p);
+        }
+        restoreFiles();
+        for (ProcessMetadata p : plan.processes()) {
+            RestoringProcess rp = processes.get(p.pid());
+            Identity.environment(rp, p.tree());
+            Identity.session(rp, p.tree(), pids.containsKey(p.tree().pgid()));
+            restoreSignals(rp, p);
+        }
+        for (ProcessMetadata p : plan.processes()) {
+            Identity.credentials(processes.get(p.pid()), p.tree());
+        }
+        for (ProcessMetadata p : plan.processes()) {
+            finish(p);
+        }
+        report.step("Restored files, signals, credentials and registers of " + plan.processes().size()
+                + " processes");
+    }
+
+    /** Clones the tree from the husk (or a fresh PID namespace's init), parents first, each with its PID. */
+    private void createTree(RestoringProcess huskProcess) throws IOException {
+        SyscallInjector top = huskProcess.injector();
+        int topPid = husk.pid();
+        long topFlags = PidCreator.CLONE_PARENT; // top processes become the container's children, like launched ones
+        if (options.newPidNamespace()) {
+            init = creator.create(top, topPid, region.scratch(), 0, PidCreator.CLONE_NEWPID | PidCreator.CLONE_PARENT);
+            made.add(init);
+            ourChildren.add(init);
+            top = process(init).injector();
+            topPid = init;
+            topFlags = 0;
+        }
+        for (ProcessMetadata p : plan.processes()) {
+            Integer parent = pids.get(p.tree().ppid());
+            int pid = parent != null
+                    ? creator.create(process(parent).injector(), parent, region.scratch(), p.pid(), 0)
+                    : creator.create(top, topPid, region.scratch(), p.pid(), topFlags);
+            pids.put(p.pid(), pid);
+            tids.put(p.pid(), pid);
+            made.add(pid);
+            if (parent == null && !options.newPidNamespace()) {
+                ourChildren.add(pid);
+            }
+            processes.put(p.pid(), process(pid));
+        }
+        report.step("Created " + pids.size() + " processes with their PIDs"
+                + (options.newPidNamespace() ? " in a new PID namespace (its init is PID " + init + " here)" : ""));
+    }
+
+    private void restoreMemory(ProcessMetadata p, SharedObjects shm) throws IOException {
+        RestoringProcess rp = processes.get(p.pid());
+        rp.call("close_range", Syscall.CLOSE_RANGE, 0, 0xffffffffL, 0); // the husk's fds
+        AddressSpace.clear(rp, region, p.tree().mm());
+        imagePages += AddressSpace.restore(rp, p, plan.image(), options.memory(), shm);
+        Identity.mm(rp, p.tree());
+    }
+
+    private void createThreads(ProcessMetadata p) throws IOException {
+        RestoringProcess rp = processes.get(p.pid());
+        List<Integer> threads = new ArrayList<>(List.of(rp.pid()));
+        for (int tid : p.tree().threads()) {
+            if (tid == p.pid()) {
+                continue;
+            }
+            int made = creator.create(rp.injector(), rp.pid(), region.scratch(), tid, PidCreator.THREAD_FLAGS);
+            tids.put(tid, made);
+            threads.add(made);
+        }
+        Map<Integer, Integer> inner = new LinkedHashMap<>();
+        for (int imageTid : p.tree().threads()) {
+            inner.put(tids.get(imageTid), imageTid);
+        }
+        processes.put(p.pid(), rp.withTids(threads, inner));
+    }
+
+    /** Every fd, each open file description made once by its owner and passed to the others. */
+    private void restoreFiles() throws IOException {
+        if (plan.files() != null) {
+            new FileRestorer(FileRestorer.load(plan.image()), processes).restore();
+        }
+    }
+
+    private void restoreSignals(RestoringProcess rp, ProcessMetadata p) throws IOException {
+        SignalRestorer.restore(rp, p.signals());
+    }
+
+    /**
+     * Registers and FPU state of every thread, then the work region goes (run through the restored
+     * vDSO's syscall, with every signal blocked so that none is taken early), then the saved masks.
+     */
+    private void finish(ProcessMetadata p) throws IOException {
+        RestoringProcess rp = processes.get(p.pid());
+        for (ThreadCpu cpu : p.threads()) {
+            Integer tid = tids.get(cpu.tid());
+            if (tid == null) {
+                throw new IOException("the image has registers of thread " + cpu.tid() + ", which process " + p.pid()
+                        + " does not list");
+            }
+            try {
+                cpu.write(tracer, tid);
+            } catch (IOException e) {
+                throw new IOException("restoring the registers of thread " + cpu.tid() + " of process " + p.pid()
+                        + ": " + e.getMessage(), e);
+            }
+        }
+        SignalRestorer.queuePending(rp, p.signals());
+        // the region goes through the restored vDSO's syscall; no signal may be taken on the way
+        SignalMask.set(tracer, rp.pid(), ALL_BUT_SIGTRAP);
+        new SyscallInjector(tracer, rp.pid()).call(rp.pid(), "munmap", Syscall.MUNMAP, region.address(),
+                WorkRegion.BYTES);
+        for (int imageTid : p.tree().threads()) {
+            long blocked = p.signals().thread(imageTid).map(t -> t.blocked()).orElse(0L);
+            SignalMask.set(tracer, tids.get(imageTid), blocked);
+        }
+    }
+
+    /** Blocking SIGTRAP during a single-step would make the kernel reset its action: never block it. */
+    private static final long ALL_BUT_SIGTRAP = ~(1L << 4);
+
+    /** Releases every thread; with a cgroup, while it is frozen, so that all resume at once. */
+    void resume(Optional<DomainCgroup> cgroup) throws IOException {
+        List<Integer> all = new ArrayList<>(tids.values());
+        if (init != 0) {
+            var r = tracer.getRegisters(init);
+            tracer.setRegisters(init, r.withRip(region.initEntry()).withOrigRax(-1));
+            all.add(init);
+        }
+        if (cgroup.isPresent()) {
+            cgroup.get().freeze();
+            try {
+                for (int tid : all) {
+                    Tracees.detach(tracer, tid);
+                }
+            } finally {
+                cgroup.get().thaw();
+            }
+        } else {
+            for (int tid : all) {
+                Tracees.detach(tracer, tid);
+            }
+        }
+        made.clear();
+    }
+
+    /** Kills and reaps every process made so far; never throws. */
+    void killAll() {
+        for (int i = made.size() - 1; i >= 0; i--) {
+            int pid = made.get(i);
+            Tracees.killAndReap(tracer, pid, ourChildren.contains(pid));
+        }
+        made.clear();
+    }
+
+    int rootPid() {
+        if (init != 0) {
+            return init;
+        }
+        return pids.get(plan.processes().get(0).pid());
+    }
+
+    long imagePages() {
+        return imagePages;
+    }
+
+    long memoryNanos() {
+        return memoryNanos;
+    }
+
+    List<String> notes() {
+        return List.copyOf(notes);
+    }
+
+    private String mode() {
+        return options.memory() == MemoryRestorer.Mode.ZERO_COPY ? "zero-copy" : "copied";
+    }
+
+    private RestoringProcess process(int pid) {
+        return new RestoringProcess(tracer, pid, List.of(pid), new SyscallInjector(tracer, pid, region.gadget()),
+                region.scratch());
+    }
+}

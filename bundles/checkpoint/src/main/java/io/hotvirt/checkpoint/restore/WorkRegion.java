@@ -1,0 +1,110 @@
+package io.hotvirt.checkpoint.restore;
+
+import io.hotvirt.checkpoint.image.ProcessMetadata;
+import io.hotvirt.linux.jna.LibC;
+import io.hotvirt.linux.jna.Syscall;
+import io.hotvirt.linux.ptrace.ProcessMemory;
+import io.hotvirt.linux.ptrace.SyscallInjector;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The one region restore keeps in every process while it rebuilds it: a code page holding the
+ * {@code syscall} instruction every injected syscall runs at (so injection never depends on memory
+ * being replaced) and the init loop of a fresh PID namespace, then the scratch area for syscall
+ * arguments. It is mapped once in the husk, before any process is cloned from it, at an address no
+ * saved area of any process uses, so every clone has it at the same place; each restored process
+ * unmaps it last.
+ */
+public record WorkRegion(long address) {
+
+    public static final int PAGE = 4096;
+    public static final long BYTES = PAGE + RestoringProcess.SCRATCH_BYTES;
+
+    /** syscall; int3 — the gadget. */
+    private static final byte[] GADGET = {0x0f, 0x05, (byte) 0xcc};
+    private static final int INIT_OFFSET = 16;
+
+    /**
+     * The init of a fresh PID namespace: reaps every child (wait4(-1, NULL, __WALL)) until there is
+     * none left (ECHILD), then exits 0 — and with it the namespace.
+     */
+    private static final byte[] INIT_LOOP = {
+            (byte) 0xbf, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, // mov edi, -1
+            0x31, (byte) 0xf6,                                               // xor esi, esi
+            (byte) 0xba, 0x00, 0x00, 0x00, 0x40,                             // mov edx, __WALL
+            0x4d, 0x31, (byte) 0xd2,                                         // xor r10, r10
+            (byte) 0xb8, 0x3d, 0x00, 0x00, 0x00,                             // mov eax, wait4
+            0x0f, 0x05,                                                      // syscall
+            0x48, (byte) 0x83, (byte) 0xf8, (byte) 0xf6,                     // cmp rax, -ECHILD
+            0x75, (byte) 0xe4,                                               // jne loop
+            0x31, (byte) 0xff,                                               // xor edi, edi
+            (byte) 0xb8, (byte) 0xe7, 0x00, 0x00, 0x00,                      // mov eax, exit_group
+            0x0f, 0x05                                                       // syscall
+    };
+
+    private static final int MAP_FIXED_NOREPLACE = 0x100000;
+
+    public long gadget() {
+        return address;
+    }
+
+    /** Where a PID namespace's init starts running. */
+    public long initEntry() {
+        return address + INIT_OFFSET;
+    }
+
+    public long scratch() {
+        return address + PAGE;
+    }
+
+    public boolean contains(long a) {
+        return a >= address && a < address + BYTES;
+    }
+
+    /**
+     * Maps the region into the husk (thread {@code tid}, injected through {@code husk}) clear of
+     * every saved area of {@code processes} and writes its code.
+     */
+    public static WorkRegion place(SyscallInjector husk, int tid, List<ProcessMetadata> processes) throws IOException {
+        List<long[]> taken = new ArrayList<>();
+        for (ProcessMetadata p : processes) {
+            p.areas().forEach(a -> taken.add(new long[]{a.start(), a.end()}));
+            if (p.tree() != null) {
+                p.tree().mm().kernelAreas().forEach(k -> taken.add(new long[]{k.start(), k.end()}));
+            }
+        }
+        int prot = LibC.PROT_READ | LibC.PROT_WRITE | LibC.PROT_EXEC;
+        int flags = LibC.MAP_PRIVATE | LibC.MAP_ANONYMOUS;
+        long got = husk.call(tid, "mmap", Syscall.MMAP, 0, BYTES, prot, flags, -1, 0);
+        if (overlaps(taken, got)) {
+            husk.call(tid, "munmap", Syscall.MUNMAP, got, BYTES);
+            got = 0;
+            // the kernel's choice collides with the image: walk down from the top of the address space
+            for (long at = 0x7e0000000000L; at > 0x10000000L && got == 0; at -= 0x8000000000L / 16) {
+                if (overlaps(taken, at)) {
+                    continue;
+                }
+                long r = husk.callRaw(tid, "mmap", Syscall.MMAP, at, BYTES, prot, flags | MAP_FIXED_NOREPLACE, -1, 0);
+                if (r == at) {
+                    got = at;
+                }
+            }
+            if (got == 0) {
+                throw new IOException("found no address for restore's work region clear of the image's areas");
+            }
+        }
+        byte[] code = new byte[INIT_OFFSET + INIT_LOOP.length];
+        System.arraycopy(GADGET, 0, code, 0, GADGET.length);
+        System.arraycopy(INIT_LOOP, 0, code, INIT_OFFSET, INIT_LOOP.length);
+        ProcessMemory.write(husk.pid(), got, code);
+        return new WorkRegion(got);
+    }
+
+    private static boolean overlaps(List<long[]> taken, long at) {
+        long end = at + BYTES;
+        return taken.stream().anyMatch(r -> Long.compareUnsigned(r[0], end) < 0 && Long.compareUnsigned(at, r[1]) < 0);
+    }
+}
