@@ -4,11 +4,14 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
+import io.hotvirt.api.DomainInfo;
+import io.hotvirt.api.DomainOrigin;
 import io.hotvirt.linux.process.SpawnRequest;
 import io.hotvirt.linux.process.Spawner;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.junit.Test;
@@ -63,6 +66,52 @@ public class AdoptIT extends HotvirtTestSupport {
             assertTrue("pid " + pid + " alive after release", alive(pid));
             assertTrue("pid " + pid + " outside " + CGROUP_ROOT + ":\n" + cgroups(pid), outsideHotvirt(pid));
         }
+    }
+
+    /** A restored tree is adopted with its saved settings, in force from the start: no cpu:set, no memory:set. */
+    @Test
+    public void restoredTreeHasItsSavedSettingsInForce() throws Exception {
+        Path dir = tempDir();
+        int root = stray(Spawner.spawn(new SpawnRequest(List.of("sh", "-c", "while :; do sleep 1; done"),
+                dir, dir.resolve("loop.log"), List.of())));
+        waitFor("sh to fork its sleep", () -> children(root).size() == 1);
+        Map<String, Map<String, String>> settings = Map.of("cpu", Map.of("cpus", "0.5", "weight", "300"),
+                "memory", Map.of("max", String.valueOf(256L << 20)));
+
+        DomainInfo info = domains().restored("it-rst", root, settings);
+        assertEquals(DomainOrigin.RESTORED, info.origin());
+        assertEquals(settings, info.settings());
+        assertEquals(settings.get("cpu"), domains().domain("it-rst").orElseThrow().settings("cpu"));
+        assertTrue("cpu and memory hold it: " + info.capabilities(),
+                info.capabilities().containsAll(List.of("cpu", "memory")));
+        assertTrue(inDomain(root, "it-rst"));
+        for (int child : children(root)) {
+            assertTrue(inDomain(child, "it-rst"));
+        }
+        assertEquals("50000", kernel("cpu", "cpu.cfs_quota_us", "cpu.max").split(" ")[0]);
+        assertEquals(String.valueOf(256L << 20), kernel("memory", "memory.limit_in_bytes", "memory.max"));
+        assertContains(ok("cpu:show it-rst"), "the settings are in force");
+        assertContains(ok("domain:list"), "restored");
+        assertContains(ok("domain:info it-rst"), "Origin       : restored");
+
+        // the two-argument adopt still stores nothing
+        int other = stray(Spawner.spawn(new SpawnRequest(List.of("sleep", "1000"), dir, dir.resolve("s.log"),
+                List.of())));
+        DomainInfo plain = domains().adopt("it-plain", other);
+        assertEquals(DomainOrigin.ADOPTED, plain.origin());
+        assertEquals(Map.of(), plain.settings());
+
+        assertContains(ok("domain:release it-rst"), "released");
+        assertTrue(alive(root));
+        assertTrue(outsideHotvirt(root));
+    }
+
+    /** A file of the domain it-rst's cgroup: the v1 controller's hierarchy, or the v2 one. */
+    private static String kernel(String controller, String v1File, String v2File) throws Exception {
+        Path v2 = Path.of("/sys/fs/cgroup/" + CGROUP_ROOT + "/it-rst/" + v2File);
+        Path file = Files.exists(Path.of("/sys/fs/cgroup/cgroup.controllers")) ? v2
+                : Path.of("/sys/fs/cgroup/" + controller + "/" + CGROUP_ROOT + "/it-rst/" + v1File);
+        return Files.readString(file).trim();
     }
 
     private int processCount(String name) {

@@ -2,6 +2,7 @@ package io.hotvirt.api;
 
 import java.io.IOException;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -16,6 +17,14 @@ public interface DomainService {
 
     /** Takes a running process and all its descendants into a new domain. */
     DomainInfo adopt(String name, int pid) throws IOException;
+
+    /**
+     * Takes a process tree restored from a checkpoint image into a new domain, as {@link #adopt} does
+     * but with origin {@link DomainOrigin#RESTORED} and {@code settings} (capability name → its
+     * settings, as {@link DomainInfo#settings()} gave them at checkpoint time) stored before any
+     * capability virtualizes the domain, so the saved limits are in force from the start.
+     */
+    DomainInfo restored(String name, int pid, Map<String, Map<String, String>> settings) throws IOException;
 
     /**
      * Gives a domain back to the host: every capability lets go, the processes move back to the cgroups

@@ -6,6 +6,8 @@ import io.hotvirt.api.DomainService;
 import io.hotvirt.api.DomainState;
 import io.hotvirt.checkpoint.image.ImageVerifier;
 import io.hotvirt.checkpoint.image.NodeKeyStore;
+import io.hotvirt.checkpoint.restore.DomainRestorer;
+import io.hotvirt.checkpoint.restore.MemoryRestorer;
 import io.hotvirt.linux.cgroup.Cgroups;
 import io.hotvirt.linux.cgroup.DomainCgroup;
 import org.osgi.framework.BundleContext;
@@ -38,6 +40,8 @@ public final class CheckpointService {
     private final NodeKeyStore keys;
     private final ImageCatalog catalog;
     private final Set<String> busy = ConcurrentHashMap.newKeySet();
+    /** Names of the domains being restored: one restore per name at a time. */
+    private final Set<String> restoring = ConcurrentHashMap.newKeySet();
 
     @Activate
     public CheckpointService(@Reference DomainService domains, BundleContext context) {
@@ -107,9 +111,48 @@ public final class CheckpointService {
         }
         try {
             return new DomainCheckpointer(keys, DomainCheckpointer.hostName()).checkpoint(name, cgroup, parent,
-                    imageName, new DomainCheckpointer.Options(leaveRunning), progress);
+                    imageName, new DomainCheckpointer.Options(leaveRunning, info.settings()), progress);
         } finally {
             busy.remove(name);
+        }
+    }
+
+    /**
+     * Restores a domain from an image: the restorer verifies the image and rebuilds the tree, then
+     * the core adopts the stopped tree as a {@code RESTORED} domain with the capability settings
+     * saved in the image, and the restorer resumes it. Refuses a name in use before anything is made.
+     *
+     * @param name null for the image's domain name
+     * @param copy write every page into anonymous memory; false maps private pages copy-on-write
+     *             from the image's page file (zero-copy)
+     */
+    public DomainRestorer.Result restore(String image, String name, boolean newPidns, boolean copy,
+                                         DomainRestorer.Progress progress) throws IOException {
+        Path path = resolve(image);
+        DomainCheckpointer.DomainRecord saved = catalog.trustedDomainRecord(path);
+        String domain = name != null ? RestorePlacement.checkName(name) : saved.domain();
+        if (!restoring.add(domain)) {
+            throw new IllegalStateException("a restore of domain " + domain + " is already running");
+        }
+        try {
+            domains.find(domain).ifPresent(d -> {
+                throw new IllegalArgumentException("domain " + domain + " exists: restore with --name NEW"
+                        + (d.state() == DomainState.EXITED ? " (or domain:remove " + domain + " forgets it)" : ""));
+            });
+            RestorePlacement placement = new RestorePlacement(domains, domain, saved.settings());
+            DomainRestorer.Options options = new DomainRestorer.Options(newPidns,
+                    copy ? MemoryRestorer.Mode.COPY : MemoryRestorer.Mode.ZERO_COPY);
+            DomainRestorer.Result result;
+            try {
+                result = new DomainRestorer(keys, RestorePlacement.huskCommand()).restore(path, options, placement,
+                        progress == null ? DomainRestorer.Progress.NONE : progress);
+            } catch (IOException | RuntimeException | Error e) {
+                placement.undo(e);
+                throw e;
+            }
+            return placement.withNotes(result);
+        } finally {
+            restoring.remove(domain);
         }
     }
 

@@ -54,8 +54,20 @@ public final class DomainCheckpointer {
 
     private static final int SIGKILL = 9;
 
-    /** @param leaveRunning release the domain afterwards; false kills it */
-    public record Options(boolean leaveRunning) {
+    /**
+     * @param leaveRunning release the domain afterwards; false kills it
+     * @param settings     the domain's capability settings (capability name → settings), saved in
+     *                     {@code domain.json} so that a restore puts them in force again
+     */
+    public record Options(boolean leaveRunning, Map<String, Map<String, String>> settings) {
+
+        public Options {
+            settings = settings == null ? Map.of() : Map.copyOf(settings);
+        }
+
+        public Options(boolean leaveRunning) {
+            this(leaveRunning, Map.of());
+        }
     }
 
     /** Progress while pages are saved: cumulative pages and bytes, and nanoseconds since the dump began. */
@@ -71,9 +83,17 @@ public final class DomainCheckpointer {
                          boolean leftRunning, List<String> notes) {
     }
 
-    /** {@code domain.json}: which domain, when, how, and its tree in brief. */
+    /**
+     * {@code domain.json}: which domain, when, how, its tree in brief, and its capability settings
+     * (capability name → settings; empty in images made before they were saved).
+     */
     public record DomainRecord(String domain, String cgroup, String node, String created, boolean leftRunning,
-                               List<Member> processes, List<String> notes) {
+                               List<Member> processes, List<String> notes,
+                               Map<String, Map<String, String>> settings) {
+
+        public DomainRecord {
+            settings = settings == null ? Map.of() : settings;
+        }
 
         public record Member(int pid, int ppid, String comm, int threads) {
         }
@@ -197,7 +217,7 @@ public final class DomainCheckpointer {
                         .map(r -> new DomainRecord.Member(r.pid(), r.ppid(), r.comm(), threads.get(r.pid()).size()))
                         .toList();
                 writer.json(ImageFormat.DOMAIN, new DomainRecord(domain, cgroup.path(), node, Instant.now().toString(),
-                        options.leaveRunning(), members, notes));
+                        options.leaveRunning(), members, notes, options.settings()));
 
                 List<Integer> pids = tree.stream().map(ProcessRecord::pid).toList();
                 Path image;

@@ -16,6 +16,7 @@ import io.hotvirt.checkpoint.memory.SharedMemoryDumper;
 import io.hotvirt.checkpoint.signals.ProcessSignals;
 import io.hotvirt.checkpoint.signals.QueuedSignal;
 import io.hotvirt.checkpoint.testing.CWorkload;
+import io.hotvirt.checkpoint.testing.PythonWorkload;
 import io.hotvirt.linux.cgroup.Cgroups;
 import io.hotvirt.linux.cgroup.DomainCgroup;
 import io.hotvirt.linux.jna.LibC;
@@ -298,59 +299,14 @@ public class DomainCheckpointerKernelTest {
         }
     }
 
-    private static final String PYTHON_WORKLOAD = """
-            import ctypes, mmap, os, signal, sys
-            N = 4 << 20
-            PAT = bytes((i * 131 + 7) & 0xff for i in range(4096))
-            buf = bytearray(PAT * (N // 4096))
-            SHMPAT = bytes((i * 17 + 3) & 0xff for i in range(4096))
-            shm = mmap.mmap(-1, 1 << 20)  # MAP_SHARED | MAP_ANONYMOUS: shared with the child after fork
-            shm.write(SHMPAT * 256)
-            TEXT = b'hello from python\\n'
-            f = open(sys.argv[1], 'w+b')
-            f.write(TEXT)
-            f.flush()
-            r, w = os.pipe()
-            os.write(w, b'in flight')
-            print('BUF %x %d' % (ctypes.addressof((ctypes.c_char * N).from_buffer(buf)), N))
-            print('SHM %x %d' % (ctypes.addressof(ctypes.c_char.from_buffer(shm)), len(shm)))
-            check = False
-            def on_usr1(signum, frame):
-                global check
-                check = True
-            signal.signal(signal.SIGUSR1, on_usr1)
-            child = os.fork()
-            role = 'child' if child == 0 else 'parent'
-            print('READY %s %d' % (role, os.getpid()))
-            while True:
-                signal.pause()
-                if not check:
-                    continue
-                check = False
-                bad = []
-                if shm[:] != SHMPAT * 256:
-                    bad.append('shm')
-                if role == 'parent':
-                    if buf != PAT * (N // 4096):
-                        bad.append('buf')
-                    if f.tell() != len(TEXT):
-                        bad.append('offset %d' % f.tell())
-                    f.seek(0)
-                    if f.read() != TEXT:
-                        bad.append('file')
-                    if os.read(r, 100) != b'in flight':
-                        bad.append('pipe')
-                    if os.waitpid(child, os.WNOHANG) != (0, 0):
-                        bad.append('child gone')
-                print(('PASS ' + role) if not bad else ('FAIL %s %s' % (role, ' '.join(bad))))
-            """;
+
 
     @Test(timeout = 60_000)
     public void savesAPythonWorkloadAndLeavesItRunning() throws Exception {
-        String python = realPython();
+        String python = PythonWorkload.realPython();
         Path dir = tmp.newFolder("python").toPath();
         Path script = dir.resolve("workload.py");
-        Files.writeString(script, PYTHON_WORKLOAD);
+        Files.writeString(script, PythonWorkload.SCRIPT);
         CWorkload w = CWorkload.start(List.of(python, "-u", script.toString(), dir.resolve("data.txt").toString()),
                 cgroup.procsFiles(), dir.resolve("workload.log"), 20_000,
                 x -> x.log().lines().filter(l -> l.startsWith("READY ")).count() == 2);
@@ -415,22 +371,6 @@ public class DomainCheckpointerKernelTest {
             assertEquals("PASS " + e.getKey(), w.selfCheck(e.getValue(),
                     l -> l.startsWith("PASS " + e.getKey()) || l.startsWith("FAIL " + e.getKey()), 10_000));
         }
-    }
-
-    /** The real interpreter behind python3 on PATH (a pyenv shim is a bash script: not the process to dump). */
-    private static String realPython() throws Exception {
-        Process p;
-        try {
-            p = new ProcessBuilder("python3", "-c", "import os, sys; print(os.path.realpath(sys.executable))")
-                    .redirectErrorStream(true).start();
-        } catch (IOException e) {
-            Assume.assumeNoException("no python3 on PATH", e);
-            throw e;
-        }
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        Assume.assumeTrue("python3 failed: " + out, p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0);
-        assertTrue(out, Files.isExecutable(Path.of(out)));
-        return out;
     }
 
     private static ProcessMetadata.Area area(ProcessMetadata p, long start) {

@@ -37,6 +37,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -160,7 +161,18 @@ public final class DomainMonitor implements DomainService {
 
     @Override
     public DomainInfo adopt(String name, int pid) throws IOException {
+        return adopt(name, pid, DomainOrigin.ADOPTED, Map.of());
+    }
+
+    @Override
+    public DomainInfo restored(String name, int pid, Map<String, Map<String, String>> settings) throws IOException {
+        return adopt(name, pid, DomainOrigin.RESTORED, settings);
+    }
+
+    private DomainInfo adopt(String name, int pid, DomainOrigin origin, Map<String, Map<String, String>> settings)
+            throws IOException {
         DomainNames.check(name);
+        Map<String, Map<String, String>> saved = copySettings(settings);
         synchronized (lock) {
             ensureFree(name);
             ProcStat stat = AdoptionGuard.check(pid, cgroupRoot, owner -> registry.get(owner).map(DomainRecord::rootPid));
@@ -173,15 +185,37 @@ public final class DomainMonitor implements DomainService {
                 removeQuietly(cgroup);
                 throw e;
             }
-            DomainRecord record = new DomainRecord(name, DomainOrigin.ADOPTED, pid, stat.startTimeTicks(),
+            // the settings go into the record before the whiteboard runs: virtualize applies what is stored
+            DomainRecord record = new DomainRecord(name, origin, pid, stat.startTimeTicks(),
                     Procfs.cmdline(pid), System.currentTimeMillis(), cgroup.path(), null, false, null, homes, home,
-                    Map.of());
+                    saved);
             registry.put(record);
             watchRoot(name, pid);
             whiteboard.virtualizeAll(handle(name));
-            LOG.info("adopted domain {}: {} processes from pid {}", name, homes.size(), pid);
+            LOG.info("{} domain {}: {} processes from pid {}{}", origin == DomainOrigin.RESTORED ? "restored" : "adopted",
+                    name, homes.size(), pid, saved.isEmpty() ? "" : ", settings of " + saved.keySet());
             return describe(record);
         }
+    }
+
+    /** An immutable copy without empty entries; null keys or values are refused before anything is made. */
+    private static Map<String, Map<String, String>> copySettings(Map<String, Map<String, String>> settings) {
+        Map<String, Map<String, String>> copy = new TreeMap<>();
+        if (settings != null) {
+            settings.forEach((capability, values) -> {
+                if (capability == null) {
+                    throw new IllegalArgumentException("settings without a capability name: " + settings);
+                }
+                if (values != null && !values.isEmpty()) {
+                    try {
+                        copy.put(capability, Map.copyOf(values));
+                    } catch (NullPointerException e) {
+                        throw new IllegalArgumentException("settings of " + capability + " hold a null: " + values, e);
+                    }
+                }
+            });
+        }
+        return Map.copyOf(copy);
     }
 
     @Override
@@ -430,7 +464,8 @@ public final class DomainMonitor implements DomainService {
         return new DomainInfo(current.name(), current.origin(), current.rootPid(), current.command(),
                 Instant.ofEpochMilli(current.createdMillis()),
                 current.exited() ? DomainState.EXITED : DomainState.RUNNING, current.exitStatus(), current.cgroup(),
-                current.logFile(), pids == null ? 0 : pids.size(), whiteboard.holding(current.name()));
+                current.logFile(), pids == null ? 0 : pids.size(), whiteboard.holding(current.name()),
+                current.settings());
     }
 
     private static void killQuietly(int pid) {

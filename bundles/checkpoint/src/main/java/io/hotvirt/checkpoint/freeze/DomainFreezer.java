@@ -247,7 +247,7 @@ public final class DomainFreezer implements AutoCloseable {
         }
         IOException failure = null;
         try {
-            if (cgroup != null && cgroup.frozen()) {
+            if (stillFrozen()) {
                 cgroup.thaw();
             }
         } catch (IOException e) {
@@ -256,7 +256,7 @@ public final class DomainFreezer implements AutoCloseable {
             tracer.close();
             closedNanos = System.nanoTime();
             try {
-                if (cgroup != null && cgroup.frozen()) {
+                if (stillFrozen()) {
                     cgroup.thaw();
                 }
             } catch (IOException e) {
@@ -265,6 +265,18 @@ public final class DomainFreezer implements AutoCloseable {
         }
         if (failure != null) {
             throw failure;
+        }
+    }
+
+    /**
+     * A cgroup that is gone holds nothing frozen: after a dump kills the domain, the monitor may
+     * remove its cgroup (on the root's exit) before this close runs.
+     */
+    private boolean stillFrozen() throws IOException {
+        try {
+            return cgroup != null && cgroup.frozen();
+        } catch (java.nio.file.NoSuchFileException e) {
+            return false;
         }
     }
 }

@@ -20,6 +20,7 @@ import java.util.List;
  */
 final class Identity {
 
+    private static final int PR_SET_NAME = 15;
     private static final int PR_SET_MM = 35;
     private static final int PR_SET_MM_MAP = 14;
     private static final int MM_MAP_SIZE = 104;
@@ -69,9 +70,12 @@ final class Identity {
         }
     }
 
-    /** Working directory, root, umask and resource limits. */
+    /** Name, working directory, root, umask and resource limits. */
     static void environment(RestoringProcess p, ProcessRecord tree) throws IOException {
         String what = "process " + tree.pid();
+        if (tree.comm() != null) {
+            p.call("prctl(PR_SET_NAME)", Syscall.PRCTL, PR_SET_NAME, p.writeString(0, tree.comm()), 0, 0, 0);
+        }
         p.call("chdir " + tree.cwd(), Syscall.CHDIR, path(p, tree.cwd(), what + " cwd"));
         if (tree.root() != null && !tree.root().equals("/")) {
             p.call("chroot " + tree.root(), Syscall.CHROOT, path(p, tree.root(), what + " root"));
@@ -91,16 +95,18 @@ final class Identity {
     }
 
     /**
-     * Session and process group: a session leader makes its session again, a group leader its group;
-     * other processes join their group (its leader, created earlier, made it). Processes whose session
-     * lies outside the image stay in the session they were created in.
+     * Session and process group, right after the process is made (its children, made later, inherit
+     * them): a session leader makes its session again, a group leader its group; another process joins
+     * its group when that is not its parent's (its leader, made earlier, made it). Processes whose
+     * session lies outside the image stay in the session they were created in.
      */
-    static void session(RestoringProcess p, ProcessRecord tree, boolean groupExists) throws IOException {
+    static void session(RestoringProcess p, ProcessRecord tree, boolean groupExists, int parentGroup)
+            throws IOException {
         if (tree.sid() == tree.pid()) {
             p.call("setsid", Syscall.SETSID);
         } else if (tree.pgid() == tree.pid()) {
             p.call("setpgid", Syscall.SETPGID, 0, 0);
-        } else if (groupExists) {
+        } else if (groupExists && tree.pgid() != parentGroup) {
             p.call("setpgid", Syscall.SETPGID, 0, tree.pgid());
         }
     }

@@ -89,9 +89,9 @@ public final class PidCreator {
             int errno = (int) -rax;
             String where = "clone3 with set_tid=" + wantedPid + " in process " + parent.pid();
             throw switch (errno) {
-                case Errno.EEXIST -> new IOException("PID " + wantedPid + " is taken: another process has it in this"
-                        + " PID namespace (" + where + "). Restore with --new-pidns to recreate the processes in a"
-                        + " fresh PID namespace");
+                case Errno.EEXIST -> new IOException("PID " + wantedPid + " is taken: " + holder(wantedPid)
+                        + " has it in this PID namespace (" + where + "). Restore with --new-pidns to recreate the"
+                        + " processes in a fresh PID namespace");
                 case Errno.EPERM -> new IOException(where + ": " + Errno.describe(errno) + " — choosing a PID needs"
                         + " CAP_CHECKPOINT_RESTORE or CAP_SYS_ADMIN in the PID namespace's user namespace");
                 case Errno.EINVAL -> new IOException(where + ": " + Errno.describe(errno) + " — PID " + wantedPid
@@ -144,6 +144,11 @@ public final class PidCreator {
         }
         throw new IOException("clone3 in process " + parent + " made PID " + made + " in its namespace, but no such"
                 + " child is to be found in /proc");
+    }
+
+    private static String holder(int pid) {
+        return Procfs.stat(pid).map(s -> "process '" + s.comm() + "' (state " + s.state() + ", parent " + s.ppid() + ")")
+                .orElse("another process or thread");
     }
 
     private static int innermost(ProcStatus s) {

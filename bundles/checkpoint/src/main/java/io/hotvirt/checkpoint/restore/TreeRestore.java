@@ -5,6 +5,7 @@ import io.hotvirt.checkpoint.image.ProcessMetadata;
 import io.hotvirt.checkpoint.tree.ProcessRecord;
 import io.hotvirt.linux.cgroup.DomainCgroup;
 import io.hotvirt.linux.jna.Syscall;
+import io.hotvirt.linux.proc.Procfs;
 import io.hotvirt.linux.ptrace.SignalMask;
 import io.hotvirt.linux.ptrace.SyscallInjector;
 import io.hotvirt.linux.ptrace.Tracer;
@@ -75,7 +76,6 @@ final class TreeRestore {
         for (ProcessMetadata p : plan.processes()) {
             RestoringProcess rp = processes.get(p.pid());
             Identity.environment(rp, p.tree());
-            Identity.session(rp, p.tree(), pids.containsKey(p.tree().pgid()));
             restoreSignals(rp, p);
         }
         for (ProcessMetadata p : plan.processes()) {
@@ -101,6 +101,10 @@ final class TreeRestore {
             topPid = init;
             topFlags = 0;
         }
+        if (!options.newPidNamespace()) {
+            // all first: a zombie's session and group keep its leader's PID taken even after the leader is gone
+            plan.processes().forEach(p -> awaitReaped(p.pid()));
+        }
         for (ProcessMetadata p : plan.processes()) {
             Integer parent = pids.get(p.tree().ppid());
             int pid = parent != null
@@ -113,17 +117,40 @@ final class TreeRestore {
                 ourChildren.add(pid);
             }
             processes.put(p.pid(), process(pid));
+            // before its children are cloned from it, so that they are born in its session and group
+            int parentGroup = plan.processes().stream().filter(q -> q.pid() == p.tree().ppid())
+                    .mapToInt(q -> q.tree().pgid()).findFirst().orElse(-1);
+            Identity.session(processes.get(p.pid()), p.tree(), pids.containsKey(p.tree().pgid()), parentGroup);
         }
         report.step("Created " + pids.size() + " processes with their PIDs"
                 + (options.newPidNamespace() ? " in a new PID namespace (its init is PID " + init + " here)" : ""));
     }
 
+    /**
+     * A checkpoint that killed its domain leaves zombies for a moment, until their parents (or init)
+     * reap them: their PIDs are about to be free, so wait for that rather than call them taken.
+     */
+    private static void awaitReaped(int pid) {
+        long deadline = System.currentTimeMillis() + ZOMBIE_WAIT_MILLIS;
+        while (Procfs.stat(pid).map(s -> s.dead()).orElse(false) && System.currentTimeMillis() < deadline) {
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private static final long ZOMBIE_WAIT_MILLIS = 10_000; // some inits reap orphans only every few seconds
+
     private void restoreMemory(ProcessMetadata p, SharedObjects shm) throws IOException {
         RestoringProcess rp = processes.get(p.pid());
         rp.call("close_range", Syscall.CLOSE_RANGE, 0, 0xffffffffL, 0); // the husk's fds
         AddressSpace.clear(rp, region, p.tree().mm());
-        imagePages += AddressSpace.restore(rp, p, plan.image(), options.memory(), shm);
+        // while nothing maps the husk's program: the kernel refuses a new exe link while the old is mapped
         Identity.mm(rp, p.tree());
+        imagePages += AddressSpace.restore(rp, p, plan.image(), options.memory(), shm);
     }
 
     private void createThreads(ProcessMetadata p) throws IOException {

@@ -63,6 +63,9 @@ public class ShowCommand implements Action {
         DumpCommand.line(out, "Node", String.valueOf(m.node()));
         DumpCommand.line(out, "Time", Format.time(m.created()));
         DumpCommand.line(out, "Format", "version " + m.formatVersion());
+        DumpCommand.line(out, "Settings", d == null || d.settings().isEmpty() ? "-" : new TreeMap<>(d.settings())
+                .entrySet().stream().map(e -> e.getKey() + " " + new TreeMap<>(e.getValue()))
+                .collect(Collectors.joining(", ")));
 
         out.println();
         out.println("Process tree:");

@@ -5,7 +5,12 @@ import com.sun.jna.ptr.IntByReference;
 import io.hotvirt.checkpoint.DomainCheckpointer;
 import io.hotvirt.checkpoint.image.NodeKeyStore;
 import io.hotvirt.checkpoint.testing.CWorkload;
+import io.hotvirt.checkpoint.files.FilesTreeWorkload;
+import io.hotvirt.checkpoint.freeze.SignalsWorkload;
 import io.hotvirt.checkpoint.testing.PatternWorkload;
+import io.hotvirt.checkpoint.testing.PythonWorkload;
+import io.hotvirt.checkpoint.testing.TestSwap;
+import io.hotvirt.linux.testing.Children;
 import io.hotvirt.linux.cgroup.Cgroups;
 import io.hotvirt.linux.cgroup.DomainCgroup;
 import io.hotvirt.linux.jna.LibC;
@@ -18,17 +23,26 @@ import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
 
 /** Checkpoint, kill, restore on the real kernel: the workloads check themselves after coming back. */
 public class DomainRestorerKernelTest {
@@ -37,7 +51,7 @@ public class DomainRestorerKernelTest {
     public final TemporaryFolder tmp = new TemporaryFolder();
 
     private final List<AutoCloseable> cleanup = new ArrayList<>();
-    private final List<Integer> restoredRoots = new ArrayList<>();
+    private final Set<Integer> restored = new LinkedHashSet<>();
     private DomainCgroup cgroup;
     private NodeKeyStore keys;
     private Path images;
@@ -52,7 +66,7 @@ public class DomainRestorerKernelTest {
 
     @After
     public void cleanUp() throws Exception {
-        for (int pid : restoredRoots) {
+        for (int pid : restored) {
             try {
                 LibC.INSTANCE.kill(pid, 9);
             } catch (LastErrorException ignored) {
@@ -60,12 +74,8 @@ public class DomainRestorerKernelTest {
             }
         }
         CWorkload.closeAll(cleanup, cgroup);
-        for (int pid : restoredRoots) {
-            try {
-                LibC.INSTANCE.waitpid(pid, new IntByReference(), 0); // our child: CLONE_PARENT made it so
-            } catch (LastErrorException ignored) {
-                // reaped
-            }
+        for (int pid : restored) {
+            reapGone(pid);
         }
     }
 
@@ -75,24 +85,183 @@ public class DomainRestorerKernelTest {
             PatternWorkload w = PatternWorkload.start(16, 0x5eed, cgroup.procsFiles(), tmp.getRoot().toPath(), 10_000);
             cleanup.add(w);
             Path image = dump("pattern-" + mode);
-            w.close(); // reaps what the checkpoint killed
-            awaitGone(w.pid);
+            reapGone(w.pid);
 
             DomainRestorer.Result r = restore(image, new DomainRestorer.Options(false, mode));
             assertEquals(w.pid, r.rootPid());
-            assertTrue(Procfs.stat(w.pid).isPresent());
+            assertEquals(List.of(w.pid), r.pids());
             ByteBuffer words = ByteBuffer.wrap(ProcessMemory.read(w.pid, w.address, 4096)).order(ByteOrder.LITTLE_ENDIAN);
             for (int i = 0; i < 512; i++) {
                 assertEquals(w.expected(w.address + 8L * i), words.getLong(i * 8));
             }
-            Thread.sleep(200);
-            assertTrue(mode + ": restored process died: " + Procfs.stat(w.pid), Procfs.stat(w.pid).map(s -> !s.dead())
-                    .orElse(false));
             assertEquals(mode.toString(), "PASS", w.selfCheck(10_000));
-            LibC.INSTANCE.kill(w.pid, 9);
-            LibC.INSTANCE.waitpid(w.pid, new IntByReference(), 0);
-            restoredRoots.remove(Integer.valueOf(w.pid));
+            assertTrue(mode + ": " + r, r.imagePages() >= 16 * 256 && r.imagePages() < 16 * 256 + 256);
+            assertEquals("pattern", Procfs.stat(w.pid).orElseThrow().comm());
+            LibC.INSTANCE.kill(w.pid, 9); // the next round's checkpoint must not see it
+            reapGone(w.pid);
         }
+    }
+
+    /**
+     * files_tree.c (three processes sharing a file and its offset, a pipe with bytes in flight, an
+     * eventfd, a socketpair) and signals.c (four threads, handlers, masks, pending signals, an
+     * altstack, a timer), in one domain: both come back and pass their own checks.
+     */
+    @Test(timeout = 120_000)
+    public void filesTreeAndThreadedSignalsComeBack() throws Exception {
+        FilesTreeWorkload tree = FilesTreeWorkload.start(10_000, cgroup.procsFiles());
+        cleanup.add(tree);
+        SignalsWorkload signals = SignalsWorkload.start(cgroup.procsFiles(), tmp.getRoot().toPath());
+        cleanup.add(signals);
+        Path image = dump("tree");
+        List<Integer> all = new ArrayList<>(tree.pids());
+        all.add(signals.pid);
+        all.forEach(DomainRestorerKernelTest::reapGone);
+
+        DomainRestorer.Result r = restore(image, new DomainRestorer.Options(false, MemoryRestorer.Mode.ZERO_COPY));
+        assertEquals(new TreeSet<>(all), new TreeSet<>(r.pids()));
+        assertEquals(7, r.threads());
+        assertEquals(4, Procfs.tasks(signals.pid).size());
+        assertEquals(tree.parent, (int) Procfs.stat(tree.child1).orElseThrow().ppid());
+        assertEquals("PASS", signals.selfCheck(5000));
+        tree.assertSelfChecksPass();
+    }
+
+    /** shm_tree.c: shared anonymous memory and a memfd mapped by three processes stay shared. */
+    @Test(timeout = 120_000)
+    public void sharedMemoryTreeComesBack() throws Exception {
+        CWorkload w = CWorkload.start(List.of(CWorkload.binary("shm_tree").toString()), cgroup.procsFiles(),
+                tmp.getRoot().toPath().resolve("shm.log"), 10_000,
+                x -> x.log().lines().filter(l -> l.startsWith("READY ")).count() == 3);
+        cleanup.add(w);
+        Map<String, Integer> roles = w.byName("READY");
+        Path image = dump("shm");
+        roles.values().forEach(DomainRestorerKernelTest::reapGone);
+
+        restore(image, new DomainRestorer.Options(false, MemoryRestorer.Mode.ZERO_COPY));
+        assertSelfChecks(w, roles);
+    }
+
+    /** The python3 workload: heap, a file at an offset, pipe bytes, a shared mmap, a forked child. */
+    @Test(timeout = 120_000)
+    public void pythonGoesOn() throws Exception {
+        String python = PythonWorkload.realPython();
+        Path dir = tmp.newFolder("python").toPath();
+        Path script = dir.resolve("workload.py");
+        Files.writeString(script, PythonWorkload.SCRIPT);
+        CWorkload w = CWorkload.start(List.of(python, "-u", script.toString(), dir.resolve("data.txt").toString()),
+                cgroup.procsFiles(), dir.resolve("workload.log"), 20_000,
+                x -> x.log().lines().filter(l -> l.startsWith("READY ")).count() == 2);
+        cleanup.add(w);
+        Map<String, Integer> roles = w.byName("READY");
+        Path image = dump("python");
+        roles.values().forEach(DomainRestorerKernelTest::reapGone);
+
+        restore(image, new DomainRestorer.Options(false, MemoryRestorer.Mode.ZERO_COPY));
+        assertSelfChecks(w, roles);
+    }
+
+    private static void assertSelfChecks(CWorkload w, Map<String, Integer> roles) {
+        for (Map.Entry<String, Integer> e : roles.entrySet()) {
+            assertEquals("PASS " + e.getKey(), w.selfCheck(e.getValue(),
+                    l -> l.startsWith("PASS " + e.getKey()) || l.startsWith("FAIL " + e.getKey()), 10_000));
+        }
+    }
+
+    /**
+     * Part of a 96 MiB pattern swapped out under a 32 MiB limit, checkpointed straight from swap,
+     * restored (copied, so it must swap again under the same limit): the workload finds every word.
+     */
+    @Test(timeout = 180_000)
+    public void swappedPagesComeBack() throws Exception {
+        Privileged.assume("a memory cgroup controller", cgroup.controllers().contains("memory"));
+        try (TestSwap swap = TestSwap.enable(256, false)) {
+            Privileged.assume("swapon on /var/tmp or /work (" + TestSwap.lastError + ")", swap != null);
+            cgroup.write("memory", "memory.swappiness", "60");
+            cgroup.write("memory", "memory.limit_in_bytes", Long.toString(32L << 20));
+            PatternWorkload w = PatternWorkload.start(96, 0x0ddba11cafeL, cgroup.procsFiles(), tmp.getRoot().toPath(),
+                    30_000);
+            cleanup.add(w);
+            assertTrue(Procfs.status(w.pid).orElseThrow().vmSwapBytes() > 32L << 20);
+            Path image = dump("swapped");
+            reapGone(w.pid);
+
+            DomainRestorer.Result r = restore(image, new DomainRestorer.Options(false, MemoryRestorer.Mode.COPY));
+            assertTrue(r.toString(), r.imagePages() >= 96 * 256);
+            assertEquals("PASS", w.selfCheck(60_000));
+            LibC.INSTANCE.kill(w.pid, 9);
+            reapGone(w.pid);
+        }
+    }
+
+    /** One image, restored twice at once, into two fresh PID namespaces: both copies run and pass. */
+    @Test(timeout = 120_000)
+    public void oneImageTwiceIntoTwoFreshPidNamespaces() throws Exception {
+        PatternWorkload w = PatternWorkload.start(8, 0xfeed, cgroup.procsFiles(), tmp.getRoot().toPath(), 10_000);
+        cleanup.add(w);
+        Path image = dump("twice");
+        reapGone(w.pid);
+
+        DomainRestorer.Options ns = new DomainRestorer.Options(true, MemoryRestorer.Mode.ZERO_COPY);
+        CompletableFuture<DomainRestorer.Result> first = CompletableFuture.supplyAsync(() -> restoreUnchecked(image, ns));
+        CompletableFuture<DomainRestorer.Result> second = CompletableFuture.supplyAsync(() -> restoreUnchecked(image, ns));
+        List<Integer> copies = new ArrayList<>();
+        for (DomainRestorer.Result r : List.of(first.get(), second.get())) {
+            Set<Integer> children = Procfs.children(r.rootPid());
+            assertEquals(r.toString(), 1, children.size());
+            int copy = children.iterator().next();
+            List<Integer> nsPids = Procfs.status(copy).orElseThrow().nsPids();
+            assertEquals(nsPids.toString(), w.pid, (int) nsPids.get(nsPids.size() - 1));
+            assertEquals(1, (int) Procfs.status(r.rootPid()).orElseThrow().nsPids().get(1));
+            copies.add(copy);
+            restored.add(copy);
+        }
+        assertTrue(!copies.get(0).equals(copies.get(1)));
+        long before = w.log().lines().filter(l -> l.equals("PASS")).count();
+        for (int copy : copies) {
+            LibC.INSTANCE.kill(copy, 10);
+        }
+        Children.await("both copies say PASS", 10_000,
+                () -> w.log().lines().filter(l -> l.equals("PASS")).count() == before + 2);
+        assertTrue(w.log(), w.log().lines().noneMatch(l -> l.startsWith("FAIL")));
+    }
+
+    /** A flipped byte in a page file, and a MAC from another node's key: refused, nothing created. */
+    @Test(timeout = 60_000)
+    public void damagedOrForeignImagesAreRefusedBeforeAnyProcessExists() throws Exception {
+        PatternWorkload w = PatternWorkload.start(4, 0xbad, cgroup.procsFiles(), tmp.getRoot().toPath(), 10_000);
+        cleanup.add(w);
+        Path image = dump("damaged");
+        reapGone(w.pid);
+        Set<Integer> before = Set.copyOf(Procfs.children(ProcessHandle.current().pid() > 0
+                ? (int) ProcessHandle.current().pid() : 0));
+
+        DomainRestorer foreign = new DomainRestorer(new NodeKeyStore(tmp.newFolder("other").toPath()),
+                List.of(sleep(), "infinity"));
+        try {
+            foreign.restore(image, new DomainRestorer.Options(false, MemoryRestorer.Mode.ZERO_COPY), root -> {
+                throw new AssertionError("placed");
+            }, null);
+            fail("an image MAC'ed with another key was restored");
+        } catch (IOException e) {
+            assertTrue(e.getMessage(), e.getMessage().contains("MAC") && e.getMessage().contains("nothing was created"));
+        }
+
+        Path pages = image.resolve(io.hotvirt.checkpoint.image.ImageFormat.pagesFile(w.pid));
+        try (FileChannel ch = FileChannel.open(pages, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            ByteBuffer b = ByteBuffer.allocate(1);
+            ch.read(b, 5000);
+            b.put(0, (byte) (b.get(0) ^ 1));
+            ch.write(b.flip(), 5000);
+        }
+        try {
+            restore(image, new DomainRestorer.Options(false, MemoryRestorer.Mode.ZERO_COPY));
+            fail("a damaged image was restored");
+        } catch (IOException e) {
+            assertTrue(e.getMessage(), e.getMessage().contains(pages.getFileName().toString()));
+        }
+        assertTrue("process " + w.pid + " exists", !Files.exists(Path.of("/proc", Integer.toString(w.pid))));
+        assertEquals(before, Set.copyOf(Procfs.children((int) ProcessHandle.current().pid())));
     }
 
     private Path dump(String name) throws Exception {
@@ -104,26 +273,46 @@ public class DomainRestorerKernelTest {
         List<String> lines = new ArrayList<>();
         DomainRestorer.Result r = new DomainRestorer(keys, List.of(sleep(), "infinity")).restore(image, options,
                 root -> {
-                    restoredRoots.add(root);
-                    cgroup.add(root);
-                    for (int pid : Procfs.descendants(root)) {
-                        cgroup.add(pid);
+                    synchronized (restored) {
+                        restored.add(root);
+                        cgroup.add(root);
+                        for (int pid : Procfs.descendants(root)) {
+                            restored.add(pid);
+                            cgroup.add(pid);
+                        }
                     }
                     return Optional.of(cgroup);
                 }, lines::add);
+        synchronized (restored) {
+            restored.addAll(r.pids());
+        }
         assertTrue(lines.toString(), lines.size() >= 3);
         return r;
+    }
+
+    private DomainRestorer.Result restoreUnchecked(Path image, DomainRestorer.Options options) {
+        try {
+            return restore(image, options);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     static String sleep() {
         return Files.exists(Path.of("/usr/bin/sleep")) ? "/usr/bin/sleep" : "/bin/sleep";
     }
 
-    private static void awaitGone(int pid) throws InterruptedException {
+    /** Waits until {@code pid} is gone, reaping it if it is (or became, as an orphan) this JVM's child. */
+    private static void reapGone(int pid) {
         long deadline = System.currentTimeMillis() + 5_000;
-        while (Files.exists(Path.of("/proc", Integer.toString(pid))) && System.currentTimeMillis() < deadline) {
-            Thread.sleep(5);
+        while (Files.exists(Path.of("/proc", Integer.toString(pid)))) {
+            try {
+                LibC.INSTANCE.waitpid(pid, new IntByReference(), LibC.WNOHANG);
+            } catch (LastErrorException notOurs) {
+                // someone else reaps it
+            }
+            assertTrue("process " + pid + " still exists", System.currentTimeMillis() < deadline);
+            Children.sleep(5);
         }
-        assertTrue("process " + pid + " still exists", !Files.exists(Path.of("/proc", Integer.toString(pid))));
     }
 }

@@ -52,6 +52,11 @@ public final class PatternWorkload implements AutoCloseable {
         return wordAddress ^ seed;
     }
 
+    /** Everything the workload printed so far. */
+    public String log() {
+        return process.log();
+    }
+
     /** Asks the workload to check its own memory; returns its verdict line (PASS or FAIL ...). */
     public String selfCheck(long timeoutMillis) {
         return process.selfCheck(timeoutMillis);

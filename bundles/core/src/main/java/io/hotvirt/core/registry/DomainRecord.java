@@ -12,7 +12,7 @@ import java.util.Map;
  * writes out atomically.
  *
  * @param name           unique name
- * @param origin         launched or adopted
+ * @param origin         launched, adopted or restored
  * @param rootPid        the process the domain is rooted at
  * @param rootStartTicks the root's start time (from /proc/PID/stat), so a reused PID is never taken for it
  * @param command        the root's command line when the domain was made

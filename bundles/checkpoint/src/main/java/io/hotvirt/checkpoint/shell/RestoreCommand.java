@@ -1,0 +1,105 @@
+package io.hotvirt.checkpoint.shell;
+
+import io.hotvirt.checkpoint.CheckpointService;
+import io.hotvirt.checkpoint.image.ImageFormat;
+import io.hotvirt.checkpoint.restore.DomainRestorer;
+import io.hotvirt.shell.TrailingOptions;
+import org.apache.karaf.shell.api.action.Action;
+import org.apache.karaf.shell.api.action.Argument;
+import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Completion;
+import org.apache.karaf.shell.api.action.Option;
+import org.apache.karaf.shell.api.action.lifecycle.Reference;
+import org.apache.karaf.shell.api.action.lifecycle.Service;
+
+import java.io.PrintStream;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+@Command(scope = "checkpoint", name = "restore", description = "Brings a domain back from an image: the same"
+        + " processes, PIDs, memory, files and signal state, running on from where the checkpoint stopped them.",
+        detailedDescription = "First the image is verified (its MAC with this node's key, then every file's checksum):"
+                + " a damaged, edited or foreign image is refused before any process is made. A name in use is"
+                + " refused too: the domain gets the image's name unless --name gives another. The process tree is"
+                + " rebuilt with its original PIDs (with --new-pidns inside a new PID namespace, for when those PIDs"
+                + " are taken), every process's memory, threads, registers, files, pipes and signals are restored while"
+                + " all stay stopped, the tree becomes a domain (origin 'restored') with the capability settings saved"
+                + " in the image (cpu, memory ...) in force, and then every process resumes together. On any failure"
+                + " every process made is killed: nothing half-restored lives on.\n\n"
+                + "Memory: by default (zero-copy) private pages are mapped copy-on-write from the image's page file,"
+                + " so restore time does not grow with memory size and a page is copied only when written. The one"
+                + " observable difference: after madvise(MADV_DONTNEED) such a page reads back its checkpointed"
+                + " contents rather than zeros. --copy writes"
+                + " every page into anonymous memory (slower, about 4-6 s per GiB here) and keeps exact"
+                + " anonymous-memory semantics.\n\n"
+                + "IMAGE is a name from checkpoint:list or a path.")
+@Service
+public class RestoreCommand implements Action {
+
+    @Reference
+    private CheckpointService checkpoints;
+
+    @Argument(index = 0, name = "image", required = true, description = "Image name (checkpoint:list) or path")
+    @Completion(ImageCompleter.class)
+    private String image;
+
+    @Option(name = "--name", aliases = "-n", description = "Name of the restored domain (default: the image's"
+            + " domain name)")
+    private String name;
+
+    @Option(name = "--new-pidns", description = "Restore inside a new PID namespace (when the original PIDs are"
+            + " taken); the domain's root PID is then that namespace's init")
+    private boolean newPidns;
+
+    @Option(name = "--copy", description = "Copy every page into anonymous memory instead of mapping the page file"
+            + " copy-on-write (exact anonymous-memory semantics, time grows with memory size)")
+    private boolean copy;
+
+    @Argument(index = 1, name = "options", multiValued = true, description = "The options may also follow the"
+            + " image: checkpoint:restore w1-20261125-112846 --name w2 --copy")
+    private List<String> trailing;
+
+    @Override
+    public Object execute() throws Exception {
+        Map<String, String> after = TrailingOptions.parse(trailing, List.of("--name", "-n"),
+                List.of("--new-pidns", "--copy"));
+        newPidns |= after.containsKey("--new-pidns");
+        copy |= after.containsKey("--copy");
+        String n = after.getOrDefault("--name", after.get("-n"));
+        if (n != null) {
+            if (name != null || (after.containsKey("--name") && after.containsKey("-n"))) {
+                throw new IllegalArgumentException("--name is given twice");
+            }
+            name = n;
+        }
+        PrintStream out = System.out;
+        DomainRestorer.Progress progress = line -> {
+            out.println("  " + line);
+            out.flush();
+        };
+        out.println("Restoring " + image + (name == null ? "" : " as " + name) + " ...");
+        out.flush();
+        DomainRestorer.Result r = checkpoints.restore(image, name, newPidns, copy, progress);
+        DumpCommand.line(out, "Domain", r.domain() + " (restored, running)");
+        DumpCommand.line(out, "Root PID", r.rootPid() + (newPidns ? " (init of a new PID namespace)" : ""));
+        DumpCommand.line(out, "Processes", r.pids().size() + ": " + r.pids().stream().map(String::valueOf)
+                .collect(Collectors.joining(", ")));
+        DumpCommand.line(out, "Threads", Integer.toString(r.threads()));
+        DumpCommand.line(out, "Pages", r.imagePages() + " (" + Format.bytes(r.imagePages() * ImageFormat.PAGE_SIZE)
+                + " from the image)");
+        DumpCommand.line(out, "Memory", copy ? "copied into anonymous memory (--copy)"
+                : "zero-copy: mapped copy-on-write from the image's page files");
+        DumpCommand.line(out, "Memory in", millis(r.memoryNanos()));
+        DumpCommand.line(out, "Resume", millis(r.resumeNanos()));
+        DumpCommand.line(out, "Total", millis(r.nanos()));
+        for (String note : r.notes()) {
+            DumpCommand.line(out, "Note", note);
+        }
+        return null;
+    }
+
+    private static String millis(long nanos) {
+        return nanos / 1_000_000 + " ms";
+    }
+}
