@@ -64,4 +64,16 @@ public final class TrailingOptions {
         }
         return value != null ? value : before;
     }
+
+    /** {@link #merge(String, String, Map)} for an option with a short alias ({@code --dir} / {@code -d}). */
+    public static String merge(String option, String alias, String before, Map<String, String> after) {
+        if (after.containsKey(option) && after.containsKey(alias)) {
+            throw new IllegalArgumentException(option + " is given twice");
+        }
+        String value = after.containsKey(alias) ? after.get(alias) : after.get(option);
+        if (value != null && before != null) {
+            throw new IllegalArgumentException(option + " is given twice");
+        }
+        return value != null ? value : before;
+    }
 }

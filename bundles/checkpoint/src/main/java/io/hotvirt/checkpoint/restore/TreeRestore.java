@@ -38,6 +38,8 @@ final class TreeRestore {
     private final Map<Integer, RestoringProcess> processes = new LinkedHashMap<>();
     private final List<Integer> made = new ArrayList<>();
     private final List<Integer> ourChildren = new ArrayList<>();
+    /** made process → the made process it was cloned from (absent: this JVM's child). */
+    private final Map<Integer, Integer> madeFrom = new LinkedHashMap<>();
     private final List<String> notes = new ArrayList<>();
     private WorkRegion region;
     private int init;
@@ -113,7 +115,11 @@ final class TreeRestore {
             pids.put(p.pid(), pid);
             tids.put(p.pid(), pid);
             made.add(pid);
-            if (parent == null && !options.newPidNamespace()) {
+            if (parent != null) {
+                madeFrom.put(pid, parent);
+            } else if (options.newPidNamespace()) {
+                madeFrom.put(pid, init);
+            } else {
                 ourChildren.add(pid);
             }
             processes.put(p.pid(), process(pid));
@@ -240,11 +246,21 @@ final class TreeRestore {
         made.clear();
     }
 
-    /** Kills and reaps every process made so far; never throws. */
+    /**
+     * Kills and reaps every process made so far, children before parents: each is reaped by its
+     * (stopped) parent through an injected wait4, this JVM's own children here, so not even a zombie
+     * is left for an init to find. Never throws.
+     */
     void killAll() {
         for (int i = made.size() - 1; i >= 0; i--) {
             int pid = made.get(i);
-            Tracees.killAndReap(tracer, pid, ourChildren.contains(pid));
+            Integer parent = madeFrom.get(pid);
+            if (parent != null && Husk.exists(parent)) {
+                // the vDSO's syscall: there before and after the work region
+                creator.destroy(new SyscallInjector(tracer, parent), parent, pid);
+            } else {
+                Tracees.killAndReap(tracer, pid, ourChildren.contains(pid));
+            }
         }
         made.clear();
     }

@@ -56,13 +56,7 @@ public class DumpCommand implements Action {
         Map<String, String> after = TrailingOptions.parse(trailing, List.of("--dir", "-d"),
                 List.of("--leave-running", "-l"));
         leaveRunning |= after.containsKey("--leave-running") || after.containsKey("-l");
-        String d = after.getOrDefault("--dir", after.get("-d"));
-        if (d != null) {
-            if (dir != null) {
-                throw new IllegalArgumentException("--dir is given twice");
-            }
-            dir = d;
-        }
+        dir = TrailingOptions.merge("--dir", "-d", dir, after);
         PrintStream out = System.out;
         long[] lastPrint = {System.nanoTime()};
         DomainCheckpointer.Progress progress = (pages, bytes, nanos) -> {

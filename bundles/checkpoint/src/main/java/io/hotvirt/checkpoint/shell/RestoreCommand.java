@@ -30,7 +30,7 @@ import java.util.stream.Collectors;
                 + "Memory: by default (zero-copy) private pages are mapped copy-on-write from the image's page file,"
                 + " so restore time does not grow with memory size and a page is copied only when written. The one"
                 + " observable difference: after madvise(MADV_DONTNEED) such a page reads back its checkpointed"
-                + " contents rather than zeros. --copy writes"
+                + " contents rather than zeros. The heap and the main stack are always copied. --copy writes"
                 + " every page into anonymous memory (slower, about 4-6 s per GiB here) and keeps exact"
                 + " anonymous-memory semantics.\n\n"
                 + "IMAGE is a name from checkpoint:list or a path.")
@@ -66,13 +66,7 @@ public class RestoreCommand implements Action {
                 List.of("--new-pidns", "--copy"));
         newPidns |= after.containsKey("--new-pidns");
         copy |= after.containsKey("--copy");
-        String n = after.getOrDefault("--name", after.get("-n"));
-        if (n != null) {
-            if (name != null || (after.containsKey("--name") && after.containsKey("-n"))) {
-                throw new IllegalArgumentException("--name is given twice");
-            }
-            name = n;
-        }
+        name = TrailingOptions.merge("--name", "-n", name, after);
         PrintStream out = System.out;
         DomainRestorer.Progress progress = line -> {
             out.println("  " + line);

@@ -226,6 +226,33 @@ public class DomainRestorerKernelTest {
         assertTrue(w.log(), w.log().lines().noneMatch(l -> l.startsWith("FAIL")));
     }
 
+    /**
+     * A restore that fails half-way (a file the tree had open is gone) names the process, fd and file,
+     * and kills every process it had made: none of the image's PIDs exists afterwards, no husk is left.
+     */
+    @Test(timeout = 60_000)
+    public void aFailureHalfWayLeavesNothingBehind() throws Exception {
+        FilesTreeWorkload tree = FilesTreeWorkload.start(10_000, cgroup.procsFiles());
+        cleanup.add(tree);
+        Path image = dump("halfway");
+        tree.pids().forEach(DomainRestorerKernelTest::reapGone);
+        Path shared = tree.dir.resolve("shared.txt");
+        Files.delete(shared);
+        Set<Integer> before = Set.copyOf(Procfs.children((int) ProcessHandle.current().pid()));
+
+        try {
+            restore(image, new DomainRestorer.Options(false, MemoryRestorer.Mode.ZERO_COPY));
+            fail("restored without " + shared);
+        } catch (IOException e) {
+            assertTrue(e.getMessage(), e.getMessage().contains("shared.txt") && e.getMessage().contains("process "
+                    + tree.parent));
+        }
+        for (int pid : tree.pids()) {
+            assertTrue("process " + pid + " exists", !Files.exists(Path.of("/proc", Integer.toString(pid))));
+        }
+        assertEquals(before, Set.copyOf(Procfs.children((int) ProcessHandle.current().pid())));
+    }
+
     /** A flipped byte in a page file, and a MAC from another node's key: refused, nothing created. */
     @Test(timeout = 60_000)
     public void damagedOrForeignImagesAreRefusedBeforeAnyProcessExists() throws Exception {
