@@ -278,7 +278,9 @@ final class FileCreator {
     /**
      * The file opened at restore is the one in the image: the same type (and device number for a
      * device); on the same filesystem the same inode; a regular file also the same size (as CRIU's
-     * default file validation) — else it was replaced or changed since the checkpoint.
+     * default file validation) — else it was replaced or changed since the checkpoint. A file open for
+     * appending may have grown (a log the restored domain, or an earlier restore of it, wrote to):
+     * its writes go to the end whatever the size.
      */
     private static void checkSameFile(FileDescription d, Path procFd) throws IOException {
         Map<String, Object> a = Files.readAttributes(procFd, "unix:dev,ino,mode,rdev,size");
@@ -294,7 +296,8 @@ final class FileCreator {
                     + was.rdevMinor();
         } else if (was.dev() == now.dev() && was.ino() != now.ino()) {
             why = "it was replaced: inode " + now.ino() + ", was " + was.ino();
-        } else if (d.kind() == FileKind.REGULAR && was.size() != now.size()) {
+        } else if (d.kind() == FileKind.REGULAR && was.size() != now.size()
+                && !((d.flags() & LibC.O_APPEND) != 0 && now.size() > was.size())) {
             why = "it changed since the checkpoint: " + now.size() + " bytes, was " + was.size();
         }
         if (why != null) {

@@ -41,6 +41,9 @@ final class TreeRestore {
     /** made process → the made process it was cloned from (absent: this JVM's child). */
     private final Map<Integer, Integer> madeFrom = new LinkedHashMap<>();
     private final List<String> notes = new ArrayList<>();
+    /** What a fresh PID namespace's init is called (ps shows it). */
+    static final String INIT_NAME = "hotvirt-init";
+    private static final int PR_SET_NAME = 15;
     private WorkRegion region;
     private int init;
     private long imagePages;
@@ -86,8 +89,8 @@ final class TreeRestore {
         for (ProcessMetadata p : plan.processes()) {
             finish(p);
         }
-        report.step("Restored files, signals, credentials and registers of " + plan.processes().size()
-                + " processes");
+        report.step("Restored files, signals, credentials and registers of "
+                + DomainRestorer.count(plan.processes().size(), "process"));
     }
 
     /** Clones the tree from the husk (or a fresh PID namespace's init), parents first, each with its PID. */
@@ -99,7 +102,10 @@ final class TreeRestore {
             init = creator.create(top, topPid, region.scratch(), 0, PidCreator.CLONE_NEWPID | PidCreator.CLONE_PARENT);
             made.add(init);
             ourChildren.add(init);
-            top = process(init).injector();
+            RestoringProcess initProcess = process(init);
+            initProcess.call("close_range", Syscall.CLOSE_RANGE, 0, 0xffffffffL, 0); // the husk's fds
+            initProcess.call("prctl(PR_SET_NAME)", Syscall.PRCTL, PR_SET_NAME, initProcess.writeString(0, INIT_NAME));
+            top = initProcess.injector();
             topPid = init;
             topFlags = 0;
         }
@@ -128,7 +134,7 @@ final class TreeRestore {
                     .mapToInt(q -> q.tree().pgid()).findFirst().orElse(-1);
             Identity.session(processes.get(p.pid()), p.tree(), pids.containsKey(p.tree().pgid()), parentGroup);
         }
-        report.step("Created " + pids.size() + " processes with their PIDs"
+        report.step("Created " + DomainRestorer.count(pids.size(), "process") + " with the image's PIDs"
                 + (options.newPidNamespace() ? " in a new PID namespace (its init is PID " + init + " here)" : ""));
     }
 

@@ -213,6 +213,8 @@ public class DomainRestorerKernelTest {
             List<Integer> nsPids = Procfs.status(copy).orElseThrow().nsPids();
             assertEquals(nsPids.toString(), w.pid, (int) nsPids.get(nsPids.size() - 1));
             assertEquals(1, (int) Procfs.status(r.rootPid()).orElseThrow().nsPids().get(1));
+            assertEquals(TreeRestore.INIT_NAME, Procfs.stat(r.rootPid()).orElseThrow().comm());
+            assertEquals(List.of(), Procfs.fds(r.rootPid()));
             copies.add(copy);
             restored.add(copy);
         }
