@@ -11,6 +11,7 @@
 #define _GNU_SOURCE
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -117,6 +118,8 @@ int main(void) {
     pthread_create(&t[0], NULL, spin, NULL);
     pthread_create(&t[1], NULL, nap, NULL);
     pthread_create(&t[2], NULL, poller, NULL);
+    /* READY only once every thread runs its loop: a thread still starting has every signal blocked */
+    while (counters[0] == 0 || counters[1] == 0 || counters[2] == 0) sched_yield();
 
     printf("HANDLER %lx\nALTSTACK %lx %d\nSIGRT %d\nREADY\n", (unsigned long) (uintptr_t) on_usr1,
            (unsigned long) (uintptr_t) altstack, ALT_SIZE, SIGRTMIN + 2);

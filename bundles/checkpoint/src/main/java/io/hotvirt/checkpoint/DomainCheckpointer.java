@@ -1,6 +1,7 @@
 package io.hotvirt.checkpoint;
 
 import io.hotvirt.checkpoint.cpu.ThreadCpu;
+import io.hotvirt.checkpoint.cpu.ThreadRegistrations;
 import io.hotvirt.checkpoint.files.FileDescription;
 import io.hotvirt.checkpoint.files.FileReader;
 import io.hotvirt.checkpoint.files.FileTable;
@@ -164,6 +165,8 @@ public final class DomainCheckpointer {
                         at = "process " + pid + " (" + r.comm() + "), registers of thread " + tid;
                         cpus.add(ThreadCpu.read(freezer.tracer(), tid));
                     }
+                    at = "process " + pid + " (" + r.comm() + "), clear_child_tid, robust lists, rseq";
+                    cpus = ThreadRegistrations.addTo(freezer.tracer(), freezer.injector(pid), pid, cpus);
                     at = "process " + pid + " (" + r.comm() + "), signal state";
                     ProcessSignals signals = SignalDumper.dump(freezer.tracer(), freezer.injector(pid), pid, tids);
                     at = "process " + pid + " (" + r.comm() + "), memory into " + ImageFormat.pagesFile(pid);

@@ -14,8 +14,18 @@ import java.util.Base64;
  * @param registers  user_regs_struct: general registers, rip, eflags, segment selectors, fs_base and gs_base
  * @param xstateNote the regset of {@code xstate}: 0x202 (NT_X86_XSTATE, XSAVE layout) or 2 (NT_PRFPREG, FXSAVE)
  * @param xstateBase64 the FPU/SSE/AVX area, base64
+ * @param registrations what the thread registered with the kernel; null in images made before they were saved
  */
-public record ThreadCpu(int tid, Registers registers, int xstateNote, String xstateBase64) {
+public record ThreadCpu(int tid, Registers registers, int xstateNote, String xstateBase64,
+                        ThreadRegistrations registrations) {
+
+    public ThreadCpu(int tid, Registers registers, int xstateNote, String xstateBase64) {
+        this(tid, registers, xstateNote, xstateBase64, null);
+    }
+
+    public ThreadCpu withRegistrations(ThreadRegistrations r) {
+        return new ThreadCpu(tid, registers, xstateNote, xstateBase64, r);
+    }
 
     /** Reads the state of a thread in ptrace-stop. */
     public static ThreadCpu read(Tracer tracer, int tid) throws IOException {

@@ -15,14 +15,14 @@ import java.io.IOException;
  * writes to that area on every return to user space and raises SIGSEGV when it is gone, so a husk
  * must unregister it before restore unmaps the husk's memory.
  */
-record Rseq(long pointer, int size, int signature) {
+public record Rseq(long pointer, int size, int signature) {
 
     private static final int PTRACE_GET_RSEQ_CONFIGURATION = 0x420f;
     private static final int CONFIGURATION_BYTES = 24;
     private static final int RSEQ_FLAG_UNREGISTER = 1;
 
     /** The registration of stopped tracee {@code tid}; pointer 0 when there is none. */
-    static Rseq of(Tracer tracer, int tid) throws IOException {
+    public static Rseq of(Tracer tracer, int tid) throws IOException {
         return tracer.execute(() -> {
             Memory m = new Memory(CONFIGURATION_BYTES);
             m.clear();

@@ -206,6 +206,7 @@ final class TreeRestore {
                 throw new IOException("the image has registers of thread " + cpu.tid() + ", which process " + p.pid()
                         + " does not list");
             }
+            ThreadRegistrationsRestorer.restore(rp, tid, cpu.registrations());
             try {
                 cpu.write(tracer, tid);
             } catch (IOException e) {

@@ -161,6 +161,24 @@ public class DomainRestorerKernelTest {
         assertSelfChecks(w, roles);
     }
 
+    /**
+     * threads.c: clear_child_tid, robust futex list and rseq area of every thread come back, so
+     * pthread_join, a robust mutex of a dead thread and sched_getcpu work after the restore.
+     */
+    @Test(timeout = 120_000)
+    public void threadRegistrationsComeBack() throws Exception {
+        CWorkload w = CWorkload.start(List.of(CWorkload.binary("threads", "-pthread").toString()), cgroup.procsFiles(),
+                tmp.getRoot().toPath().resolve("threads.log"), 10_000,
+                x -> x.log().contains("READY") && Procfs.tasks(x.pid).size() == 4);
+        cleanup.add(w);
+        Path image = dump("threads");
+        reapGone(w.pid);
+
+        DomainRestorer.Result r = restore(image, new DomainRestorer.Options(false, MemoryRestorer.Mode.ZERO_COPY));
+        assertEquals(4, r.threads());
+        assertEquals("PASS", w.selfCheck(20_000));
+    }
+
     private static void assertSelfChecks(CWorkload w, Map<String, Integer> roles) {
         for (Map.Entry<String, Integer> e : roles.entrySet()) {
             assertEquals("PASS " + e.getKey(), w.selfCheck(e.getValue(),
