@@ -28,6 +28,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -46,10 +47,13 @@ import java.util.function.IntConsumer;
  * <p>On any error every thread is released, the cgroup thawed, the workload keeps running and the
  * partial image is removed; the exception names the process and what was being read or written.
  *
- * <p>With {@code leaveRunning} the domain is released before the manifest is written (it is not
- * kept waiting for the fsyncs); without, the manifest is written first and the domain killed
- * after it, so a failed commit never costs the workload. The frozen time recorded is until the
- * release, respectively until the commit began (the kill follows at once).
+ * <p>Only reading the state happens while the domain is stopped: the metadata files, the pipe
+ * data, the checksums and fsyncs of every file and the manifest come after. With
+ * {@code leaveRunning} the domain is released as soon as its state is read; without, it stays
+ * stopped until the image is committed and is killed after it, so a failed commit never costs the
+ * workload. The frozen time recorded is until the state was read (the release, respectively the
+ * point after which the stopped domain only waits for the commit and its kill); {@link DumpPhases}
+ * in the result tells where the time went.
  */
 public final class DomainCheckpointer {
 
@@ -81,7 +85,7 @@ public final class DomainCheckpointer {
 
     /** What was saved: the committed image, its processes (parents first) and statistics. */
     public record Result(Path image, String domain, List<ProcessRecord> processes, DumpStats stats,
-                         boolean leftRunning, List<String> notes) {
+                         boolean leftRunning, List<String> notes, DumpPhases phases) {
     }
 
     /**
@@ -144,14 +148,18 @@ public final class DomainCheckpointer {
              ImageWriter writer = create(what, parent, name);
              SharedMemoryDumper shm = new SharedMemoryDumper(writer)) {
             swap.verifyTypes(); // before the freeze: the canary may take a few hundred ms
+            DumpPhases phases = new DumpPhases().start();
             DomainFreezer freezer = DomainFreezer.freeze(cgroup); // releases everything itself on failure
+            phases.end(DumpPhases.FREEZE, freezer.cgroupFrozenNanos(), DumpPhases.STOPS);
             boolean released = false;
             String at = "the domain";
             try {
                 List<String> notes = new ArrayList<>();
+                Map<String, Object> metadata = new LinkedHashMap<>(); // JSON files, written once the state is read
                 Map<Integer, List<Integer>> threads = freezer.threads();
                 at = "the process tree";
                 List<ProcessRecord> tree = TreeReader.read(threads.keySet());
+                phases.end(DumpPhases.TREE);
                 DumpStats total = DumpStats.EMPTY;
                 long[] pagesSoFar = {0};
                 long dumpStart = System.nanoTime();
@@ -159,16 +167,22 @@ public final class DomainCheckpointer {
                     int pid = r.pid();
                     at = "process " + pid + " (" + r.comm() + ")";
                     beforeProcess.accept(pid);
+                    phases.start();
                     List<Integer> tids = threads.get(pid);
-                    List<ThreadCpu> cpus = new ArrayList<>();
-                    for (int tid : tids) {
-                        at = "process " + pid + " (" + r.comm() + "), registers of thread " + tid;
-                        cpus.add(ThreadCpu.read(freezer.tracer(), tid));
-                    }
+                    at = "process " + pid + " (" + r.comm() + "), registers of its threads";
+                    List<ThreadCpu> cpus = freezer.tracer().execute(() -> { // on the tracer thread: no hand-offs
+                        List<ThreadCpu> out = new ArrayList<>();
+                        for (int tid : tids) {
+                            out.add(ThreadCpu.read(freezer.tracer(), tid));
+                        }
+                        return out;
+                    });
                     at = "process " + pid + " (" + r.comm() + "), clear_child_tid, robust lists, rseq";
                     cpus = ThreadRegistrations.addTo(freezer.tracer(), freezer.injector(pid), pid, cpus);
+                    phases.end(DumpPhases.REGISTERS);
                     at = "process " + pid + " (" + r.comm() + "), signal state";
                     ProcessSignals signals = SignalDumper.dump(freezer.tracer(), freezer.injector(pid), pid, tids);
+                    phases.end(DumpPhases.SIGNALS);
                     at = "process " + pid + " (" + r.comm() + "), memory into " + ImageFormat.pagesFile(pid);
                     List<ProcessMetadata.Area> areas;
                     DumpStats stats;
@@ -189,20 +203,32 @@ public final class DomainCheckpointer {
                             }
                         }
                     }
+                    phases.end(DumpPhases.MEMORY);
                     total = total.plus(stats);
                     at = "process " + pid + " (" + r.comm() + "), its shared memory";
                     shm.save(pid, areas);
-                    at = "process " + pid + " (" + r.comm() + "), writing " + ImageFormat.processFile(pid);
-                    writer.json(ImageFormat.processFile(pid),
+                    phases.end(DumpPhases.SHM);
+                    metadata.put(ImageFormat.processFile(pid),
                             new ProcessMetadata(pid, r.comm(), r.exe(), r, cpus, signals, areas, stats));
                 }
                 report.update(pagesSoFar[0], pagesSoFar[0] * ImageFormat.PAGE_SIZE, System.nanoTime() - dumpStart);
-
-                at = ImageFormat.SHARED_MEMORY;
-                writer.json(ImageFormat.SHARED_MEMORY, shm.record());
+                metadata.put(ImageFormat.SHARED_MEMORY, shm.record());
 
                 at = "the open files of the domain";
                 FileTable files = FileReader.read(threads.keySet());
+                phases.end(DumpPhases.FILES);
+                String created = Instant.now().toString();
+                // everything the image needs is read: the rest only writes what is held here
+
+                List<Integer> pids = tree.stream().map(ProcessRecord::pid).toList();
+                Path image;
+                if (options.leaveRunning()) { // the checksums, fsyncs and metadata below need no stopped domain
+                    at = "releasing the domain";
+                    freezer.close();
+                    released = true;
+                    phases.end(DumpPhases.RELEASE);
+                }
+                long frozen = freezer.frozenNanos() / 1_000_000;
                 Map<String, String> pipeFiles = new TreeMap<>();
                 for (Map.Entry<String, byte[]> e : new TreeMap<>(files.pipeData()).entrySet()) {
                     String file = ImageFormat.pipeDataFile(e.getKey());
@@ -212,31 +238,27 @@ public final class DomainCheckpointer {
                     }
                     pipeFiles.put(e.getKey(), file);
                 }
-                at = ImageFormat.FILES;
-                writer.json(ImageFormat.FILES, new FilesRecord(files.priorityRule(), files.descriptions(),
+                phases.end(DumpPhases.PIPES);
+                metadata.put(ImageFormat.FILES, new FilesRecord(files.priorityRule(), files.descriptions(),
                         files.processes(), pipeFiles));
-                at = ImageFormat.DOMAIN;
                 List<DomainRecord.Member> members = tree.stream()
                         .map(r -> new DomainRecord.Member(r.pid(), r.ppid(), r.comm(), threads.get(r.pid()).size()))
                         .toList();
-                writer.json(ImageFormat.DOMAIN, new DomainRecord(domain, cgroup.path(), node, Instant.now().toString(),
+                metadata.put(ImageFormat.DOMAIN, new DomainRecord(domain, cgroup.path(), node, created,
                         options.leaveRunning(), members, notes, options.settings()));
+                for (Map.Entry<String, Object> e : metadata.entrySet()) {
+                    at = "writing " + e.getKey();
+                    writer.json(e.getKey(), e.getValue());
+                }
+                phases.end(DumpPhases.METADATA);
 
-                List<Integer> pids = tree.stream().map(ProcessRecord::pid).toList();
-                Path image;
-                if (options.leaveRunning()) {
-                    at = "releasing the domain";
-                    freezer.close();
-                    released = true;
-                    long frozen = freezer.frozenNanos() / 1_000_000;
-                    at = "writing the manifest";
-                    image = writer.commit(pids, total.withTimes(frozen, (System.nanoTime() - t0) / 1_000_000));
-                } else {
-                    at = "writing the manifest";
-                    long frozen = freezer.frozenNanos() / 1_000_000;
-                    image = writer.commit(pids, total.withTimes(frozen, (System.nanoTime() - t0) / 1_000_000));
+                at = "writing the manifest";
+                image = writer.commit(pids, total.withTimes(frozen, (System.nanoTime() - t0) / 1_000_000));
+                phases.end(DumpPhases.COMMIT);
+                if (!options.leaveRunning()) {
                     try {
                         kill(cgroup, freezer);
+                        phases.end(DumpPhases.KILL);
                     } catch (IOException e) {
                         throw new IOException(what + ": the image " + image + " is complete, but killing the domain"
                                 + " failed (" + e.getMessage() + "); the domain was released and runs on", e);
@@ -245,7 +267,8 @@ public final class DomainCheckpointer {
                         freezer.close();
                     }
                 }
-                return new Result(image, domain, tree, readStats(image, total), options.leaveRunning(), notes);
+                return new Result(image, domain, tree, readStats(image, total), options.leaveRunning(), notes,
+                        phases);
             } catch (IOException | RuntimeException | Error e) {
                 if (!released) {
                     try {

@@ -373,6 +373,47 @@ public class DomainCheckpointerKernelTest {
         }
     }
 
+    /** Prints where the frozen time goes (python3, then files_tree + signals), three dumps each. */
+    @Test(timeout = 120_000)
+    public void reportsThePhaseTimesOfEachDump() throws Exception {
+        String python = PythonWorkload.realPython();
+        Path dir = tmp.newFolder("phases").toPath();
+        Path script = dir.resolve("workload.py");
+        Files.writeString(script, PythonWorkload.SCRIPT);
+        CWorkload py = CWorkload.start(List.of(python, "-u", script.toString(), dir.resolve("data.txt").toString()),
+                cgroup.procsFiles(), dir.resolve("workload.log"), 20_000,
+                x -> x.log().lines().filter(l -> l.startsWith("READY ")).count() == 2);
+        cleanup.add(py);
+        dumpAndPrintPhases("python3");
+        for (Map.Entry<String, Integer> e : py.byName("READY").entrySet()) {
+            assertReleased(e.getValue());
+            assertEquals("PASS " + e.getKey(), py.selfCheck(e.getValue(),
+                    l -> l.startsWith("PASS " + e.getKey()) || l.startsWith("FAIL " + e.getKey()), 10_000));
+        }
+        py.close();
+        cleanup.remove(py);
+
+        FilesTreeWorkload tree = filesTree();
+        SignalsWorkload signals = signals();
+        dumpAndPrintPhases("files_tree+signals");
+        assertLeftRunning(List.of(tree.parent, tree.child1, tree.child2, signals.pid), tree, signals);
+    }
+
+    private void dumpAndPrintPhases(String workload) throws IOException {
+        for (int i = 1; i <= Integer.getInteger("hotvirt.phaseRuns", 3); i++) {
+            DomainCheckpointer.Result r = new DomainCheckpointer(keys, "testnode").checkpoint("phases", cgroup, images,
+                    "phases-" + workload.replace('+', '-') + "-" + i, new DomainCheckpointer.Options(true), null);
+            DumpStats s = r.stats();
+            System.out.printf("PHASES %s #%d: frozen %d ms, total %d ms, %d pages; %s%n", workload, i,
+                    s.frozenMillis(), s.totalMillis(), s.residentPages() + s.swappedPages(), r.phases());
+            List<String> order = List.copyOf(r.phases().nanos().keySet());
+            assertTrue(order.toString(), order.containsAll(List.of(DumpPhases.FREEZE, DumpPhases.SIGNALS,
+                    DumpPhases.MEMORY, DumpPhases.RELEASE, DumpPhases.COMMIT)));
+            assertTrue(order.toString(), order.indexOf(DumpPhases.RELEASE) < order.indexOf(DumpPhases.COMMIT));
+            assertTrue(new ImageVerifier(keys).verify(r.image()).ok());
+        }
+    }
+
     private static ProcessMetadata.Area area(ProcessMetadata p, long start) {
         return p.areas().stream().filter(a -> a.start() == start).findFirst()
                 .orElseThrow(() -> new AssertionError("no area at 0x" + Long.toHexString(start) + " in " + p.areas()));

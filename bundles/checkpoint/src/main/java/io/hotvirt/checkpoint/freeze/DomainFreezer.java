@@ -75,48 +75,51 @@ public final class DomainFreezer implements AutoCloseable {
         String what = cgroup != null ? "cgroup " + cgroup.path() : "processes " + pids;
         Tracer tracer = Tracer.start("hotvirt-freeze");
         long start = System.nanoTime();
-        boolean frozen = false;
-        long cgroupFrozen = 0;
+        boolean[] frozen = {false};
+        long[] cgroupFrozen = {0};
         try {
             if (cgroup != null) {
                 cgroup.freeze();
-                frozen = true;
+                frozen[0] = true;
             }
             Map<Integer, List<Integer>> seized = new TreeMap<>();
-            Set<Integer> seen = new TreeSet<>();
-            List<int[]> toWait = new ArrayList<>();
-            for (int round = 0; ; round++) {
-                if (round >= MAX_ROUNDS) {
-                    throw new IOException("freezing " + what + ": new threads kept appearing after " + MAX_ROUNDS
-                            + " rounds");
+            // on the tracer thread: each seize, interrupt and wait is then a direct call, not a hand-off
+            tracer.execute(() -> {
+                Set<Integer> seen = new TreeSet<>();
+                List<int[]> toWait = new ArrayList<>();
+                for (int round = 0; ; round++) {
+                    if (round >= MAX_ROUNDS) {
+                        throw new IOException("freezing " + what + ": new threads kept appearing after " + MAX_ROUNDS
+                                + " rounds");
+                    }
+                    List<int[]> fresh = seizeNew(tracer, cgroup, pids, seen, seized, afterSeize);
+                    toWait.addAll(fresh);
+                    if (frozen[0] && !fresh.isEmpty()) {
+                        continue; // list again while frozen until stable
+                    }
+                    if (frozen[0]) {
+                        cgroup.thaw(); // the interrupted threads enter their ptrace-stop before running user code
+                        frozen[0] = false;
+                        cgroupFrozen[0] = System.nanoTime() - start;
+                    }
+                    for (int[] t : toWait) {
+                        awaitStop(tracer, t[0], t[1]);
+                    }
+                    toWait.clear();
+                    if (fresh.isEmpty()) {
+                        return null;
+                    }
                 }
-                List<int[]> fresh = seizeNew(tracer, cgroup, pids, seen, seized, afterSeize);
-                toWait.addAll(fresh);
-                if (frozen && !fresh.isEmpty()) {
-                    continue; // list again while frozen until stable
-                }
-                if (frozen) {
-                    cgroup.thaw(); // the interrupted threads enter their ptrace-stop before running user code
-                    frozen = false;
-                    cgroupFrozen = System.nanoTime() - start;
-                }
-                for (int[] t : toWait) {
-                    awaitStop(tracer, t[0], t[1]);
-                }
-                toWait.clear();
-                if (fresh.isEmpty()) {
-                    break;
-                }
-            }
+            });
             if (seized.isEmpty()) {
                 throw new IOException("freezing " + what + ": no process to freeze (the domain is empty or has exited)");
             }
             Map<Integer, List<Integer>> view = new TreeMap<>();
             seized.forEach((pid, tids) -> view.put(pid, List.copyOf(tids)));
             return new DomainFreezer(cgroup, tracer, java.util.Collections.unmodifiableMap(view), start,
-                    cgroupFrozen == 0 ? System.nanoTime() - start : cgroupFrozen);
+                    cgroupFrozen[0] == 0 ? System.nanoTime() - start : cgroupFrozen[0]);
         } catch (IOException | RuntimeException | Error e) {
-            if (frozen) {
+            if (frozen[0]) {
                 try {
                     cgroup.thaw(); // thaw first: detaching a thread frozen in v1 would wait for it forever
                 } catch (IOException | RuntimeException t) {

@@ -13,27 +13,26 @@ import java.util.HexFormat;
 import java.util.Set;
 
 /**
- * A file of an image being written: created 0600, written sequentially, hashed as it is written
- * (so nothing is read back to checksum it), fsync'ed when closed.
+ * A file of an image being written: created 0600, written sequentially. Closing it neither hashes
+ * nor fsyncs: {@link #seal} does both when the image is committed, which a checkpoint does only
+ * after the domain is released, so a domain is never kept stopped for checksums or disk flushes.
  */
 public final class ImageFile implements WritableByteChannel {
 
+    private static final int HASH_CHUNK = 1 << 20;
+
+    private final Path path;
     private final String name;
     private final FileChannel channel;
-    private final MessageDigest sha256;
     private long size;
     private FileEntry entry;
 
     ImageFile(Path dir, String name) throws IOException {
         this.name = name;
-        this.channel = FileChannel.open(dir.resolve(name),
+        this.path = dir.resolve(name);
+        this.channel = FileChannel.open(path,
                 Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        try {
-            this.sha256 = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     public String name() {
@@ -47,10 +46,7 @@ public final class ImageFile implements WritableByteChannel {
 
     @Override
     public int write(ByteBuffer src) throws IOException {
-        ByteBuffer view = src.duplicate();
         int n = channel.write(src);
-        view.limit(view.position() + n);
-        sha256.update(view);
         size += n;
         return n;
     }
@@ -67,20 +63,40 @@ public final class ImageFile implements WritableByteChannel {
         return channel.isOpen();
     }
 
+    /** Closes the channel; no fsync (see {@link #seal}). */
     @Override
     public void close() throws IOException {
-        if (entry == null) {
-            channel.force(true);
-            channel.close();
-            entry = new FileEntry(name, size, HexFormat.of().formatHex(sha256.digest()));
-        }
+        channel.close();
     }
 
-    /** The manifest line of a closed file. */
-    FileEntry entry() {
-        if (entry == null) {
-            throw new IllegalStateException(name + " is still open");
+    /**
+     * Closes the file, checksums it by reading it back (from the page cache, normally) and fsyncs it;
+     * returns its manifest line. Fails if the file does not hold exactly what was written.
+     */
+    FileEntry seal() throws IOException {
+        if (entry != null) {
+            return entry;
         }
+        close();
+        MessageDigest sha256;
+        try {
+            sha256 = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        long read = 0;
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+            ByteBuffer b = ByteBuffer.allocateDirect((int) Math.min(HASH_CHUNK, Math.max(size, 1)));
+            for (int n; (n = ch.read(b.clear())) > 0; ) {
+                sha256.update(b.flip());
+                read += n;
+            }
+            ch.force(true); // fsync works on any fd of the inode
+        }
+        if (read != size) {
+            throw new IOException(path + " holds " + read + " bytes, " + size + " were written");
+        }
+        entry = new FileEntry(name, size, HexFormat.of().formatHex(sha256.digest()));
         return entry;
     }
 }

@@ -83,14 +83,13 @@ public final class ImageWriter implements AutoCloseable {
     }
 
     /**
-     * Writes the manifest (atomically: temp file, fsync, rename), fsyncs the directory, and renames
-     * the directory into place. Returns the image directory.
+     * Checksums and fsyncs every file, writes the manifest (atomically: temp file, fsync, rename),
+     * fsyncs the directory, and renames the directory into place. Returns the image directory.
      */
     public Path commit(List<Integer> processes, DumpStats stats) throws IOException {
         List<FileEntry> entries = new ArrayList<>();
         for (ImageFile f : files) {
-            f.close();
-            entries.add(f.entry());
+            entries.add(f.seal());
         }
         entries.sort(Comparator.comparing(FileEntry::name));
         Manifest m = new Manifest(ImageFormat.VERSION, node, Instant.now().toString(), processes, entries, stats, null);

@@ -80,6 +80,9 @@ public class DumpCommand implements Action {
                 + s.swapViaProcessPages() + " through the process)");
         line(out, "Bytes", Format.bytes(s.bytes()) + " of page data, " + Format.rate(s.bytes(), s.totalMillis() * 1_000_000L));
         line(out, "Frozen", s.frozenMillis() + " ms");
+        if (r.phases() != null) {
+            line(out, "Phases", r.phases().toString());
+        }
         line(out, "Total", s.totalMillis() + " ms");
         for (String note : r.notes()) {
             line(out, "Note", note);

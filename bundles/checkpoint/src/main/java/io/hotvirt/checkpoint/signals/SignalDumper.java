@@ -21,10 +21,18 @@ import java.util.List;
  * sigaltstack(NULL, &old) and getitimer(which, &old) with {@code old} in a scratch page mapped
  * into the process for the occasion (and unmapped again); blocked masks from /proc; pending
  * signals with PTRACE_PEEKSIGINFO, without dequeuing them.
+ *
+ * <p>Each injection is a few ptrace round trips, so only the dispositions that matter are asked
+ * for: those /proc/PID/status lists as ignored (SigIgn) or caught (SigCgt), and SIGCHLD, whose
+ * SA_NOCLDSTOP and SA_NOCLDWAIT change what the kernel does even under SIG_DFL. Every other signal
+ * has SIG_DFL, where flags, mask and restorer change nothing, and is recorded as SIG_DFL without
+ * them (only a program reading its own old flags back with sigaction could tell). The whole dump
+ * runs on the tracer's thread, sparing a thread hand-off per ptrace call.
  */
 public final class SignalDumper {
 
     private static final int SIGKILL = 9;
+    private static final int SIGCHLD = 17;
     private static final int SIGSTOP = 19;
     private static final int SIGSET_BYTES = 8;
     private static final int PAGE = 4096;
@@ -40,13 +48,24 @@ public final class SignalDumper {
         if (tids.isEmpty()) {
             throw new IllegalArgumentException("process " + pid + ": no thread to inject into");
         }
+        return tracer.execute(() -> dumpOnTracer(tracer, injector, pid, tids));
+    }
+
+    private static ProcessSignals dumpOnTracer(Tracer tracer, SyscallInjector injector, int pid, List<Integer> tids)
+            throws IOException {
         int main = tids.get(0);
+        ProcStatus process = Procfs.status(pid).orElseThrow(() -> new IOException("process " + pid + " has exited"));
+        long notDefault = process.sigIgn() | process.sigCgt() | 1L << (SIGCHLD - 1);
         long scratch = injector.mapScratch(main, PAGE);
         IOException failure = null;
         try {
             List<SignalAction> actions = new ArrayList<>();
             for (int sig = 1; sig <= 64; sig++) {
                 if (sig == SIGKILL || sig == SIGSTOP) {
+                    continue;
+                }
+                if (!ProcStatus.hasSignal(notDefault, sig)) {
+                    actions.add(new SignalAction(sig, SignalAction.SIG_DFL, 0, 0, 0));
                     continue;
                 }
                 injector.call(main, "rt_sigaction(" + sig + ")", Syscall.RT_SIGACTION, sig, 0, scratch, SIGSET_BYTES);

@@ -42,6 +42,8 @@ public final class Tracer implements AutoCloseable {
     private static final int SIGTRAP = 5;
     /** How long detach, and close for all its tracees together, wait for a running tracee to stop. */
     private static final long DETACH_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(2);
+    /** How long {@link #waitStop(int, long)} polls before it parks between polls. */
+    private static final long SPIN_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
 
     private final String name;
     private final ExecutorService executor;
@@ -113,20 +115,24 @@ public final class Tracer implements AutoCloseable {
      */
     public int waitStop(int tid, long timeoutMillis) throws IOException {
         return call(() -> {
-            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-            for (int spins = 0; ; spins++) {
+            long start = System.nanoTime();
+            long deadline = start + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+            while (true) {
                 Integer status = waitpid(tid, LibC.WNOHANG);
                 if (status != null) {
                     return status;
                 }
-                if (System.nanoTime() - deadline > 0) {
+                long now = System.nanoTime();
+                if (now - deadline > 0) {
                     throw new IOException("waitpid(" + tid + "): thread " + tid + " did not stop within "
                             + timeoutMillis + " ms");
                 }
-                if (spins < 100) {
-                    Thread.onSpinWait(); // injected syscalls stop again within microseconds
+                // a single-step or an interrupt stops within tens of microseconds, but a park costs
+                // about 250 us (timer slack): poll for the first 2 ms, yielding the CPU to the tracee
+                if (now - start < SPIN_NANOS) {
+                    Thread.yield();
                 } else {
-                    LockSupport.parkNanos(200_000);
+                    LockSupport.parkNanos(100_000);
                 }
             }
         });
