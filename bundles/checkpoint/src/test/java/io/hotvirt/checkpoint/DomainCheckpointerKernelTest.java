@@ -303,13 +303,8 @@ public class DomainCheckpointerKernelTest {
 
     @Test(timeout = 60_000)
     public void savesAPythonWorkloadAndLeavesItRunning() throws Exception {
-        String python = PythonWorkload.realPython();
         Path dir = tmp.newFolder("python").toPath();
-        Path script = dir.resolve("workload.py");
-        Files.writeString(script, PythonWorkload.SCRIPT);
-        CWorkload w = CWorkload.start(List.of(python, "-u", script.toString(), dir.resolve("data.txt").toString()),
-                cgroup.procsFiles(), dir.resolve("workload.log"), 20_000,
-                x -> x.log().lines().filter(l -> l.startsWith("READY ")).count() == 2);
+        CWorkload w = PythonWorkload.start(dir, cgroup.procsFiles());
         cleanup.add(w);
         Map<String, Integer> roles = w.byName("READY");
         assertEquals(w.pid, (int) roles.get("parent"));
@@ -376,13 +371,8 @@ public class DomainCheckpointerKernelTest {
     /** Prints where the frozen time goes (python3, then files_tree + signals), three dumps each. */
     @Test(timeout = 120_000)
     public void reportsThePhaseTimesOfEachDump() throws Exception {
-        String python = PythonWorkload.realPython();
         Path dir = tmp.newFolder("phases").toPath();
-        Path script = dir.resolve("workload.py");
-        Files.writeString(script, PythonWorkload.SCRIPT);
-        CWorkload py = CWorkload.start(List.of(python, "-u", script.toString(), dir.resolve("data.txt").toString()),
-                cgroup.procsFiles(), dir.resolve("workload.log"), 20_000,
-                x -> x.log().lines().filter(l -> l.startsWith("READY ")).count() == 2);
+        CWorkload py = PythonWorkload.start(dir, cgroup.procsFiles());
         cleanup.add(py);
         dumpAndPrintPhases("python3");
         for (Map.Entry<String, Integer> e : py.byName("READY").entrySet()) {

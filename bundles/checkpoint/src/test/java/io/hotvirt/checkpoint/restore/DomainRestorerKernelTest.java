@@ -145,13 +145,8 @@ public class DomainRestorerKernelTest {
     /** The python3 workload: heap, a file at an offset, pipe bytes, a shared mmap, a forked child. */
     @Test(timeout = 120_000)
     public void pythonGoesOn() throws Exception {
-        String python = PythonWorkload.realPython();
         Path dir = tmp.newFolder("python").toPath();
-        Path script = dir.resolve("workload.py");
-        Files.writeString(script, PythonWorkload.SCRIPT);
-        CWorkload w = CWorkload.start(List.of(python, "-u", script.toString(), dir.resolve("data.txt").toString()),
-                cgroup.procsFiles(), dir.resolve("workload.log"), 20_000,
-                x -> x.log().lines().filter(l -> l.startsWith("READY ")).count() == 2);
+        CWorkload w = PythonWorkload.start(dir, cgroup.procsFiles());
         cleanup.add(w);
         Map<String, Integer> roles = w.byName("READY");
         Path image = dump("python");

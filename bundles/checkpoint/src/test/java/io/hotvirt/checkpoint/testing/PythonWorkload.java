@@ -82,4 +82,22 @@ public final class PythonWorkload {
         return out;
     }
 
+
+    /** Starts the workload in {@code dir} (its script, data file and log go there), in the cgroups given. */
+    public static CWorkload start(Path dir, java.util.List<Path> cgroupProcs) throws Exception {
+        String python = realPython();
+        Path script = dir.resolve("workload.py");
+        Files.writeString(script, SCRIPT);
+        return CWorkload.start(java.util.List.of(python, "-u", script.toString(), dir.resolve("data.txt").toString()),
+                cgroupProcs, dir.resolve("workload.log"), 20_000,
+                x -> x.log().lines().filter(l -> l.startsWith("READY ")).count() == 2);
+    }
+
+    /** Every process's self-check (SIGUSR1 to each READY role) says PASS. */
+    public static void assertSelfChecksPass(CWorkload w) {
+        for (java.util.Map.Entry<String, Integer> e : w.byName("READY").entrySet()) {
+            org.junit.Assert.assertEquals("PASS " + e.getKey(), w.selfCheck(e.getValue(),
+                    l -> l.startsWith("PASS " + e.getKey()) || l.startsWith("FAIL " + e.getKey()), 10_000));
+        }
+    }
 }
