@@ -1,33 +1,21 @@
 package io.hotvirt.bench;
 
-import com.sun.jna.LastErrorException;
-import com.sun.jna.ptr.IntByReference;
 import io.hotvirt.checkpoint.ProcessCheckpoint;
 import io.hotvirt.checkpoint.image.DumpStats;
 import io.hotvirt.checkpoint.image.ImageVerifier;
 import io.hotvirt.checkpoint.image.NodeKeyStore;
 import io.hotvirt.linux.jna.LibC;
 import io.hotvirt.linux.proc.Procfs;
-import io.hotvirt.linux.process.SpawnRequest;
-import io.hotvirt.linux.process.Spawner;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
-import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * Checkpoint benchmark (issue 4, "Benchmark"). For each size in MiB: a C workload touches that much
@@ -44,15 +32,10 @@ import java.util.stream.Stream;
  */
 public final class CheckpointBench {
 
-    private static final int SIGKILL = 9;
-    private static final int SIGUSR1 = 10;
     private static final int SIGCONT = 18;
     private static final int SIGSTOP = 19;
-    private static final long MIB = 1L << 20;
-    private static final long SEED = 0x5eed1234abcdL;
-
-    /** Processes this run started and has not reaped yet: killed by the shutdown hook too. */
-    private static final Set<Integer> LIVE = ConcurrentHashMap.newKeySet();
+    private static final long MIB = Bench.MIB;
+    private static final long SEED = Bench.SEED;
 
     private record Result(int mib, String skipped, DumpStats stats, double memcpyMiBs, double diskMiBs,
                           long verifyMillis, String selfCheck, long readyMillis) {
@@ -62,45 +45,25 @@ public final class CheckpointBench {
     }
 
     public static void main(String[] args) throws Exception {
-        List<Integer> sizes = new ArrayList<>();
-        for (String a : args) {
-            for (String s : a.trim().split("[\\s,]+")) {
-                if (!s.isEmpty()) {
-                    sizes.add(Integer.parseInt(s));
-                }
-            }
-        }
-        if (sizes.isEmpty()) {
-            sizes = List.of(256, 1024, 4096);
-        }
-        Path target = targetDir();
-        Path work = System.getProperty("bench.dir") == null
-                ? Files.createTempDirectory(target, "bench-run-")
-                : Files.createTempDirectory(Files.createDirectories(Path.of(System.getProperty("bench.dir"))), "hotvirt-bench-");
-        Thread hook = new Thread(() -> cleanup(work), "bench-cleanup");
-        Runtime.getRuntime().addShutdownHook(hook);
-        try {
-            if (!euidIsRoot()) {
-                System.out.println("warning: not root; the dump needs process_vm_readv and pagemap of another session's process");
-            }
-            Path bin = Files.createDirectories(target.resolve("bench-bin"));
-            Path pattern = compile("pattern", bin);
-            Path memcpy = compile("memcpy", bin);
-            printMachine(work);
+        List<Integer> sizes = Bench.sizes(args);
+        try (Bench.Run run = Bench.Run.start()) {
+            Path work = run.work();
+            Path pattern = run.compile("pattern");
+            Path memcpy = run.compile("memcpy");
+            Bench.printMachine(work);
+            System.out.println("stop:    SIGSTOP");
             double sha = sha256MiBs();
             System.out.printf("reference: SHA-256 in this JVM (the image files are hashed as written): %.0f MiB/s%n%n", sha);
 
             List<Result> results = new ArrayList<>();
             for (int mib : sizes) {
-                long availMiB = meminfoKiB("MemAvailable") / 1024;
-                if (availMiB < 2L * mib) {
-                    String why = "MemAvailable " + availMiB + " MiB < 2 x " + mib + " MiB";
-                    System.out.println("skipping " + mib + " MiB: " + why);
-                    results.add(new Result(mib, why, null, 0, 0, 0, null, 0));
+                String skipped = Bench.tooBig(mib);
+                if (skipped != null) {
+                    results.add(new Result(mib, skipped, null, 0, 0, 0, null, 0));
                     continue;
                 }
                 System.out.println("== " + mib + " MiB");
-                double mc = memcpyMiBs(memcpy, mib, work);
+                double mc = Bench.memcpy(memcpy, mib, work).mibPerSecond(mib);
                 System.out.printf("   memcpy (best of 3):     %8.0f MiB/s%n", mc);
                 double disk = diskWriteMiBs(work, mib);
                 System.out.printf("   disk write + force:     %8.0f MiB/s%n", disk);
@@ -113,13 +76,6 @@ public final class CheckpointBench {
                 results.add(r);
             }
             printTable(results);
-        } finally {
-            cleanup(work);
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException ignored) {
-                // already shutting down
-            }
         }
     }
 
@@ -129,9 +85,9 @@ public final class CheckpointBench {
         Path log = work.resolve("pattern-" + mib + ".log");
         Path images = work.resolve("images");
         long t0 = System.nanoTime();
-        int pid = spawn(List.of(pattern.toString(), Integer.toString(mib), Long.toString(SEED)), log);
+        int pid = Bench.spawn(List.of(pattern.toString(), Integer.toString(mib), Long.toString(SEED)), log, List.of());
         try {
-            awaitLine(pid, log, "READY", 20_000 + 15L * mib);
+            Bench.awaitLine(pid, log, "READY", 20_000 + 15L * mib);
             long ready = (System.nanoTime() - t0) / 1_000_000;
             NodeKeyStore keys = new NodeKeyStore(work.resolve("key"));
             ProcessCheckpoint.Outcome o = ProcessCheckpoint.dump(pid, images, "bench-" + mib, keys, "bench",
@@ -139,7 +95,7 @@ public final class CheckpointBench {
             if (!o.swapFallbackReasons().isEmpty()) {
                 System.out.println("   swap fallbacks: " + o.swapFallbackReasons());
             }
-            String check = selfCheck(pid, log, 20_000 + 10L * mib);
+            String check = new LogTail(log).signalAndAwait(pid, Bench.SIGUSR1, 20_000 + 10L * mib, "PASS", "FAIL").line();
             long v = System.nanoTime();
             ImageVerifier.Result vr = new ImageVerifier(keys).verify(o.image());
             long verify = (System.nanoTime() - v) / 1_000_000;
@@ -149,11 +105,11 @@ public final class CheckpointBench {
             if (!check.equals("PASS")) {
                 throw new IllegalStateException("workload self-check after the checkpoint: " + check);
             }
-            deleteTree(o.image());
+            Bench.deleteTree(o.image());
             return new Result(mib, null, o.stats(), memcpy, disk, verify, check, ready);
         } finally {
-            kill(pid);
-            deleteTree(images);
+            Bench.kill(pid);
+            Bench.deleteTree(images);
             Files.deleteIfExists(log);
         }
     }
@@ -179,36 +135,7 @@ public final class CheckpointBench {
         };
     }
 
-    private static String selfCheck(int pid, Path log, long timeoutMillis) throws Exception {
-        LibC.INSTANCE.kill(pid, SIGUSR1);
-        long deadline = System.currentTimeMillis() + timeoutMillis;
-        while (System.currentTimeMillis() < deadline) {
-            for (String l : Files.readAllLines(log)) {
-                if (l.startsWith("PASS") || l.startsWith("FAIL")) {
-                    return l.strip();
-                }
-            }
-            Thread.sleep(20);
-        }
-        return "no verdict within " + timeoutMillis + " ms";
-    }
-
     // ---- references
-
-    /** A C memcpy of the same size: both buffers touched first, best of 3 rounds. */
-    private static double memcpyMiBs(Path memcpy, int mib, Path work) throws Exception {
-        Path log = work.resolve("memcpy-" + mib + ".log");
-        int pid = spawn(List.of(memcpy.toString(), Integer.toString(mib), "3"), log);
-        try {
-            awaitLine(pid, log, "DONE", 30_000 + 30L * mib);
-            long best = Files.readAllLines(log).stream().filter(l -> l.startsWith("BEST "))
-                    .mapToLong(l -> Long.parseLong(l.substring(5).strip())).findFirst().orElseThrow();
-            return mib / (best / 1e9);
-        } finally {
-            kill(pid);
-            Files.deleteIfExists(log);
-        }
-    }
 
     /** A sequential write of the same size to the same file system, 1 MiB at a time (as the dumper), then force. */
     private static double diskWriteMiBs(Path work, int mib) throws IOException {
@@ -258,22 +185,6 @@ public final class CheckpointBench {
 
     // ---- output
 
-    private static void printMachine(Path work) throws Exception {
-        String cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
-                .findFirst().map(l -> l.substring(l.indexOf(':') + 1).strip()).orElse("?");
-        FileStore store = Files.getFileStore(work);
-        System.out.println("date:    " + LocalDate.now());
-        System.out.println("machine: " + Runtime.getRuntime().availableProcessors() + " CPUs (" + cpu + "), MemTotal "
-                + String.format("%.1f GiB", meminfoKiB("MemTotal") / 1048576.0) + ", MemAvailable "
-                + String.format("%.1f GiB", meminfoKiB("MemAvailable") / 1048576.0) + ", kernel "
-                + Files.readString(Path.of("/proc/sys/kernel/osrelease")).strip() + ", Java "
-                + System.getProperty("java.version"));
-        System.out.println("images:  " + work + " on " + store.name() + " (" + store.type() + ")"
-                + ("tmpfs".equals(store.type()) ? "  WARNING: tmpfs is RAM, not a disk" : ""));
-        System.out.println("stop:    SIGSTOP; workload pages 4 KiB (MADV_NOHUGEPAGE), THP "
-                + Files.readString(Path.of("/sys/kernel/mm/transparent_hugepage/enabled")).strip());
-    }
-
     private static void printTable(List<Result> results) {
         System.out.println();
         System.out.println("size     | frozen   | total    | dump MiB/s | memcpy MiB/s | disk write MiB/s | dump/memcpy | dump/disk");
@@ -295,128 +206,5 @@ public final class CheckpointBench {
                 + " frozen MiB/s: " + String.join(", ", results.stream().filter(r -> r.skipped == null)
                 .map(r -> String.format("%d MiB %.0f", r.mib, (r.stats.bytes() / (double) MIB)
                         / (r.stats.frozenMillis() / 1000.0))).toList()));
-    }
-
-    // ---- processes
-
-    private static int spawn(List<String> argv, Path log) throws IOException {
-        int pid = Spawner.spawn(new SpawnRequest(argv, null, log, List.of()));
-        LIVE.add(pid);
-        return pid;
-    }
-
-    private static void awaitLine(int pid, Path log, String line, long timeoutMillis) throws Exception {
-        long deadline = System.currentTimeMillis() + timeoutMillis;
-        IntByReference status = new IntByReference();
-        while (System.currentTimeMillis() < deadline) {
-            if (Files.exists(log) && Files.readAllLines(log).stream().anyMatch(l -> l.strip().equals(line))) {
-                return;
-            }
-            if (LibC.INSTANCE.waitpid(pid, status, LibC.WNOHANG) == pid) {
-                LIVE.remove(pid);
-                if (Files.readAllLines(log).stream().anyMatch(l -> l.strip().equals(line))) {
-                    return;
-                }
-                throw new IOException(argvOf(log) + " exited (status " + status.getValue() + ") before " + line + ": "
-                        + Files.readString(log));
-            }
-            Thread.sleep(10);
-        }
-        throw new IOException("no " + line + " within " + timeoutMillis + " ms from pid " + pid + ": "
-                + Files.readString(log));
-    }
-
-    private static String argvOf(Path log) {
-        return log.getFileName().toString().replace(".log", "");
-    }
-
-    /** Kills and reaps {@code pid} if this run started it and it is not reaped yet. */
-    private static void kill(int pid) {
-        if (!LIVE.contains(pid)) {
-            return;
-        }
-        try {
-            LibC.INSTANCE.kill(pid, SIGKILL);
-        } catch (LastErrorException ignored) {
-            // gone already
-        }
-        IntByReference status = new IntByReference();
-        long deadline = System.currentTimeMillis() + 5000;
-        while (System.currentTimeMillis() < deadline) {
-            try {
-                if (LibC.INSTANCE.waitpid(pid, status, LibC.WNOHANG) == pid) {
-                    break;
-                }
-            } catch (LastErrorException e) {
-                break; // ECHILD
-            }
-            try {
-                Thread.sleep(2);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
-        LIVE.remove(pid);
-    }
-
-    private static void cleanup(Path work) {
-        for (Integer pid : List.copyOf(LIVE)) {
-            kill(pid);
-        }
-        try {
-            deleteTree(work);
-        } catch (IOException e) {
-            System.err.println("could not remove " + work + ": " + e);
-        }
-    }
-
-    // ---- files and tools
-
-    /** target/ of this module: the parent of target/classes or of the jar. */
-    private static Path targetDir() throws Exception {
-        Path here = Path.of(CheckpointBench.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        return here.getParent();
-    }
-
-    /** Compiles src/main/c/NAME.c (from the classpath) with gcc into {@code bin}. */
-    private static Path compile(String name, Path bin) throws Exception {
-        Path src = bin.resolve(name + ".c");
-        try (InputStream in = CheckpointBench.class.getResourceAsStream("/c/" + name + ".c")) {
-            if (in == null) {
-                throw new IOException("c/" + name + ".c not on the classpath");
-            }
-            Files.write(src, in.readAllBytes());
-        }
-        Path out = bin.resolve(name);
-        // gcc is a build tool, not a workload: ProcessBuilder is fine for it
-        Process gcc = new ProcessBuilder("gcc", "-O2", "-Wall", "-o", out.toString(), src.toString())
-                .redirectErrorStream(true).start();
-        String text = new String(gcc.getInputStream().readAllBytes());
-        if (!gcc.waitFor(60, TimeUnit.SECONDS) || gcc.exitValue() != 0) {
-            throw new IOException("gcc " + src + " failed: " + text);
-        }
-        return out;
-    }
-
-    private static boolean euidIsRoot() throws IOException {
-        return Files.readAllLines(Path.of("/proc/self/status")).stream().filter(l -> l.startsWith("Uid:"))
-                .map(l -> l.split("\\s+")[2]).findFirst().orElse("").equals("0");
-    }
-
-    private static long meminfoKiB(String key) throws IOException {
-        return Files.readAllLines(Path.of("/proc/meminfo")).stream().filter(l -> l.startsWith(key + ":"))
-                .map(l -> Long.parseLong(l.split("\\s+")[1])).findFirst().orElseThrow();
-    }
-
-    private static void deleteTree(Path p) throws IOException {
-        if (!Files.exists(p)) {
-            return;
-        }
-        try (Stream<Path> all = Files.walk(p)) {
-            for (Path q : all.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(q);
-            }
-        }
     }
 }
