@@ -55,6 +55,7 @@ public final class MemoryDumper implements AutoCloseable {
     private final SwapAreas swap;
     private final AlignedBuffer buffer = new AlignedBuffer((long) BUFFER_PAGES * PAGE);
     private FileChannel procMem; // for areas process_vm_readv refuses (not readable)
+    private SwapInBudget budget;  // read at the first page that must be swapped in through the process
 
     private long resident;
     private long swapDirect;
@@ -201,6 +202,7 @@ public final class MemoryDumper implements AutoCloseable {
         if (direct) {
             swapDirect += n;
         } else {
+            checkSwapInBudget(swapped.size() - from);
             readThroughProcess(areaOf(maps, first.address()), first.address(), n);
             swapViaProcess += n;
             pushBackToSwap(first.address(), n);
@@ -230,6 +232,22 @@ public final class MemoryDumper implements AutoCloseable {
             }
         }
         return true;
+    }
+
+    /** Refuses, before the first page is swapped in through the process, when its memcg has no room. */
+    private void checkSwapInBudget(long pagesLeft) throws IOException {
+        if (budget == null) {
+            budget = SwapInBudget.of(pid);
+        }
+        if (!budget.allowed()) {
+            throw new IOException("process " + pid + ": " + pagesLeft + " swapped pages can only be read through the"
+                    + " process (" + String.join("; ", fallbackReasons) + "), which swaps them in and charges its"
+                    + " memory cgroup " + budget.cgroup() + ", which has only " + (budget.headroom() >> 20)
+                    + " MiB free under its limit (" + (SwapInBudget.MIN_HEADROOM >> 20) + " MiB needed): the kernel"
+                    + " could OOM-kill the workload, so the checkpoint stops and the domain runs on. Give the domain"
+                    + " room (memory:set NAME --max), or swap to a partition or a swap file written in full"
+                    + " (dd, not fallocate), which checkpoints read directly");
+        }
     }
 
     /**
