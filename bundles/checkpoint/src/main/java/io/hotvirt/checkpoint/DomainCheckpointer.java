@@ -160,6 +160,10 @@ public final class DomainCheckpointer {
                 at = "the process tree";
                 List<ProcessRecord> tree = TreeReader.read(threads.keySet());
                 phases.end(DumpPhases.TREE);
+                at = "the shared memory objects of the domain";
+                for (ProcessRecord r : tree) {
+                    shm.lookAhead(r.pid()); // before any read: what is in swap now
+                }
                 DumpStats total = DumpStats.EMPTY;
                 long[] pagesSoFar = {0};
                 long dumpStart = System.nanoTime();
@@ -213,6 +217,12 @@ public final class DomainCheckpointer {
                 }
                 report.update(pagesSoFar[0], pagesSoFar[0] * ImageFormat.PAGE_SIZE, System.nanoTime() - dumpStart);
                 metadata.put(ImageFormat.SHARED_MEMORY, shm.record());
+                total = total.plus(shm.stats()); // shared memory is saved per domain, not per process
+                for (String reason : shm.fallbackReasons()) {
+                    if (!notes.contains(reason)) {
+                        notes.add(reason);
+                    }
+                }
 
                 at = "the open files of the domain";
                 FileTable files = FileReader.read(threads.keySet());

@@ -4,11 +4,13 @@ package io.hotvirt.checkpoint.image;
  * What a checkpoint did, kept in the manifest so {@code checkpoint:show} can tell a user where the
  * pages came from and what the domain paid for it.
  *
- * @param residentPages         pages in RAM at dump time
+ * @param residentPages         pages in RAM at dump time (of shared memory objects: every page saved
+ *                              that was not in swap, holes saved as zeros included)
  * @param swappedPages          pages in swap at dump time (direct + through the process)
  * @param swapDirectPages       swapped pages read straight from the swap area, not swapped in
  * @param swapViaProcessPages   swapped pages read through the process because direct reading was not
- *                              possible (compressed swap, unknown area, read error): these were swapped in
+ *                              possible (compressed swap, unknown area, read error, shared memory
+ *                              objects): these were swapped in
  * @param fileBackedPagesSkipped pages of private file mappings left out because they come from the file
  * @param bytes                 bytes of page data written
  * @param frozenMillis          how long the domain was stopped

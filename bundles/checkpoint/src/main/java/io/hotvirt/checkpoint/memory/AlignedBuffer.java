@@ -39,6 +39,22 @@ final class AlignedBuffer {
         return aligned.getByteBuffer(0, length);
     }
 
+    /** Whether every byte of {@code view} is zero. */
+    static boolean isZero(ByteBuffer view) {
+        int i = 0;
+        for (; i + 8 <= view.limit(); i += 8) {
+            if (view.getLong(i) != 0) {
+                return false;
+            }
+        }
+        for (; i < view.limit(); i++) {
+            if (view.get(i) != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     void close() {
         raw.close();
     }

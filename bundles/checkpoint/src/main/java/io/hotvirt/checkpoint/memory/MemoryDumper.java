@@ -37,6 +37,16 @@ import java.util.List;
  * through the process instead — which swaps it in — and counted in
  * {@link DumpStats#swapViaProcessPages()}.
  *
+ * <p>Since 6.12 the kernel does not write a zero-filled page to swap: it marks the slot in the area's
+ * zeromap, and the slot keeps on disk whatever an earlier page left there (proven on 6.18 by
+ * ZeroMapKernelTest: pages zeroed and swapped out again to their old slots read back as the old
+ * data). User space cannot see the zeromap, so a slot read as zeros is right, but one read as
+ * anything else may be a zero page's stale slot. Unless no zero page was ever swapped out this way
+ * ({@link ZeroMap#possible()}: /proc/vmstat swpout_zero absent or 0), such runs are read through
+ * the process as well and pushed straight back. The cost: on a host where swpout_zero has moved
+ * since boot — most 6.12+ hosts that swap at all — only swapped zero pages are read directly;
+ * every other swapped page is swapped in and out again, and the dump's fallback reasons say so.
+ *
  * <p>Shared memory objects ({@code shm} areas) are only named here, in {@link ProcessMetadata.Area#shm()}:
  * {@link SharedMemoryDumper} saves each once per image, whichever processes map it.
  *
@@ -57,6 +67,7 @@ public final class MemoryDumper implements AutoCloseable {
     private FileChannel procMem; // for areas process_vm_readv refuses (not readable)
     private SwapInBudget budget;  // read at the first page that must be swapped in through the process
 
+    private boolean zeroMapPossible;
     private long resident;
     private long swapDirect;
     private long swapViaProcess;
@@ -164,6 +175,7 @@ public final class MemoryDumper implements AutoCloseable {
     // ---- pass 2: swapped pages
 
     private void dumpSwapped(Pagemap pm, List<MemoryMapping> maps, SwappedPages swapped) throws IOException {
+        zeroMapPossible = swapped.size() > 0 && ZeroMap.possible(); // the domain is stopped: no new entries of ours
         int i = 0;
         while (i < swapped.size()) {
             PageEntry first = swapped.entry(i);
@@ -198,6 +210,10 @@ public final class MemoryDumper implements AutoCloseable {
             direct = false;
         } else {
             direct = readDirect(pm, swapped, from, n, reader);
+            if (direct && zeroMapPossible && !AlignedBuffer.isZero(buffer.view(n * PAGE))) {
+                noteFallback(ZeroMap.FALLBACK_REASON);
+                direct = false;
+            }
         }
         if (direct) {
             swapDirect += n;
@@ -275,9 +291,8 @@ public final class MemoryDumper implements AutoCloseable {
      * A page unmapped by reclaim has its swap entry in the page table before its slot is written:
      * until the write completes the slot holds stale data. Wait (bounded) until no writeback is in
      * flight. This narrows, but does not close, the window: a page still dirty in the swap cache
-     * (reclaim unmapped it but did not submit it) is not visible from user space, nor is a
-     * zero-filled page, which 6.12+ records in the area's zeromap without writing its slot (the slot
-     * keeps what an earlier page left there). Neither showed up in the kernel tests.
+     * (reclaim unmapped it but did not submit it) is not visible from user space (it did not show
+     * up in the kernel tests). Zero-filled pages, never written (the zeromap), are handled apart.
      */
     private static void awaitWriteback() throws IOException {
         long deadline = System.currentTimeMillis() + 2000;

@@ -220,6 +220,11 @@ public interface LibC extends Library {
 
     long pread(int fd, Pointer buffer, long count, long offset) throws LastErrorException;
 
+    int SEEK_DATA = 3;
+    int SEEK_HOLE = 4;
+
+    long lseek(int fd, long offset, int whence) throws LastErrorException;
+
     long pwrite(int fd, Pointer buffer, long count, long offset) throws LastErrorException;
 
     int mkdir(String path, int mode) throws LastErrorException;
@@ -236,6 +241,11 @@ public interface LibC extends Library {
     Pointer mmap(Pointer address, long length, int prot, int flags, int fd, long offset) throws LastErrorException;
 
     int munmap(Pointer address, long length) throws LastErrorException;
+
+    /** One byte per page of {@code vector}: bit 0 set when the page is in memory (page or swap cache). */
+    int mincore(Pointer address, long length, Pointer vector) throws LastErrorException;
+
+    int madvise(Pointer address, long length, int advice) throws LastErrorException;
 
     /** iovec arrays: pairs of (pointer, length), 16 bytes each. */
     long process_vm_readv(int pid, Pointer localIov, long localCount, Pointer remoteIov, long remoteCount, long flags)
