@@ -186,23 +186,7 @@ public class MemoryDumperKernelTest {
             assertEquals("PASS", w.selfCheck(10_000));
             return d;
         } finally {
-            try {
-                if (w != null) {
-                    w.close();
-                }
-            } finally {
-                try {
-                    if (cg != null) {
-                        try {
-                            cg.thaw();
-                        } finally {
-                            cg.remove();
-                        }
-                    }
-                } finally {
-                    swap.close();
-                }
-            }
+            TestSwap.cleanUp(w, cg, swap);
         }
     }
 }

@@ -122,23 +122,7 @@ public class SharedMemorySwapKernelTest {
                     shmemAfter <= shmemBefore + swapCachedBefore + TOLERANCE_PAGES * 4096L);
             assertEquals(info, "PASS main", w.selfCheck(30_000));
         } finally {
-            try {
-                if (w != null) {
-                    w.close();
-                }
-            } finally {
-                try {
-                    if (cg != null) {
-                        try {
-                            cg.thaw();
-                        } finally {
-                            cg.remove();
-                        }
-                    }
-                } finally {
-                    swap.close();
-                }
-            }
+            TestSwap.cleanUp(w, cg, swap);
         }
     }
 

@@ -96,4 +96,26 @@ public final class TestSwap implements AutoCloseable {
             throw new IOException(String.join(" ", cmd) + ": " + out.strip());
         }
     }
+
+    /** A swap test's clean-up, whatever failed: the workload (may be null), its cgroup (thawed, removed), the swap file. */
+    public static void cleanUp(AutoCloseable workload, io.hotvirt.linux.cgroup.DomainCgroup cg, TestSwap swap)
+            throws Exception {
+        try {
+            if (workload != null) {
+                workload.close();
+            }
+        } finally {
+            try {
+                if (cg != null) {
+                    try {
+                        cg.thaw();
+                    } finally {
+                        cg.remove();
+                    }
+                }
+            } finally {
+                swap.close();
+            }
+        }
+    }
 }
