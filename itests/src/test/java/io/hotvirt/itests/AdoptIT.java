@@ -35,7 +35,7 @@ public class AdoptIT extends HotvirtTestSupport {
         assertTrue("not in any " + CGROUP_ROOT + " cgroup before:\n" + cgroups(root), outsideHotvirt(root));
 
         String adopted = ok("domain:adopt it-tree " + root);
-        assertContains(adopted, "Domain it-tree adopted: 3 processes");
+        assertContains(adopted, "Domain it-tree adopted: 3 processes, cgroup");
         assertContains(adopted, CGROUP_ROOT + "/it-tree");
         assertTrue("root in the cgroup:\n" + cgroups(root), inDomain(root, "it-tree"));
         for (int child : first) {

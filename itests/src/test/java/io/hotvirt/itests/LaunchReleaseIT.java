@@ -73,7 +73,7 @@ public class LaunchReleaseIT extends HotvirtTestSupport {
         String released = ok("domain:release it-sh");
         assertContains(released, "Domain it-sh released");
         released = ok("domain:release it-py");
-        assertContains(released, "Domain it-py released: 1 processes run on outside hotvirt");
+        assertContains(released, "Domain it-py released: 1 process runs on outside hotvirt");
         assertFalse(domains().find("it-sh").isPresent());
         assertFalse(domains().find("it-py").isPresent());
 

@@ -1,10 +1,11 @@
 package io.hotvirt.checkpoint.restore;
 
+import io.hotvirt.checkpoint.image.ImageVerifier;
 import io.hotvirt.checkpoint.image.NodeKeyStore;
 import io.hotvirt.linux.cgroup.DomainCgroup;
 
-import io.hotvirt.checkpoint.image.ImageVerifier;
 import io.hotvirt.linux.ptrace.Tracer;
+import io.hotvirt.shell.Counted;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -77,8 +78,8 @@ public final class DomainRestorer {
                     + String.join("; ", check.problems()));
         }
         RestorePlan plan = RestorePlan.read(image, keys);
-        report.step("Verified " + image + ": " + count(plan.processes().size(), "process") + ", "
-                + count(plan.threadCount(), "thread"));
+        report.step("Verified " + image + ": " + Counted.of(plan.processes().size(), "process") + ", "
+                + Counted.of(plan.threadCount(), "thread"));
         try (Tracer tracer = Tracer.start("hotvirt-restore");
              Husk husk = Husk.start(tracer, huskCommand, HUSK_START_MILLIS)) {
             TreeRestore run = new TreeRestore(tracer, husk, plan, options, report);
@@ -88,7 +89,7 @@ public final class DomainRestorer {
                 long resumeStart = System.nanoTime();
                 run.resume(cgroup);
                 long resume = System.nanoTime() - resumeStart;
-                report.step("Resumed " + count(plan.processes().size(), "process") + " together");
+                report.step("Resumed " + Counted.of(plan.processes().size(), "process") + " together");
                 return new Result(plan.domain(), run.rootPid(), plan.pids(), plan.threadCount(), run.imagePages(),
                         System.nanoTime() - t0, run.memoryNanos(), resume, run.notes());
             } catch (IOException | RuntimeException | Error e) {
@@ -100,8 +101,4 @@ public final class DomainRestorer {
 
     private static final long HUSK_START_MILLIS = 5_000;
 
-    /** "1 process", "3 processes". */
-    static String count(int n, String noun) {
-        return n + " " + noun + (n == 1 ? "" : noun.endsWith("s") ? "es" : "s");
-    }
 }

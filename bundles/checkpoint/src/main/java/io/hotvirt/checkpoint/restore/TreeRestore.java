@@ -9,6 +9,7 @@ import io.hotvirt.linux.proc.Procfs;
 import io.hotvirt.linux.ptrace.SignalMask;
 import io.hotvirt.linux.ptrace.SyscallInjector;
 import io.hotvirt.linux.ptrace.Tracer;
+import io.hotvirt.shell.Counted;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -90,7 +91,7 @@ final class TreeRestore {
             finish(p);
         }
         report.step("Restored files, signals, credentials and registers of "
-                + DomainRestorer.count(plan.processes().size(), "process"));
+                + Counted.of(plan.processes().size(), "process"));
     }
 
     /** Clones the tree from the husk (or a fresh PID namespace's init), parents first, each with its PID. */
@@ -134,7 +135,7 @@ final class TreeRestore {
                     .mapToInt(q -> q.tree().pgid()).findFirst().orElse(-1);
             Identity.session(processes.get(p.pid()), p.tree(), pids.containsKey(p.tree().pgid()), parentGroup);
         }
-        report.step("Created " + DomainRestorer.count(pids.size(), "process") + " with the image's PIDs"
+        report.step("Created " + Counted.of(pids.size(), "process") + " with the image's PIDs"
                 + (options.newPidNamespace() ? " in a new PID namespace (its init is PID " + init + " here)" : ""));
     }
 

@@ -2,6 +2,7 @@ package io.hotvirt.core.shell;
 
 import io.hotvirt.api.DomainInfo;
 import io.hotvirt.api.DomainService;
+import io.hotvirt.shell.Counted;
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
@@ -26,7 +27,7 @@ public class AdoptCommand implements Action {
     @Override
     public Object execute() throws Exception {
         DomainInfo domain = domains.adopt(name, pid);
-        System.out.println("Domain " + domain.name() + " adopted: " + domain.processCount() + " processes, cgroup "
+        System.out.println("Domain " + domain.name() + " adopted: " + Counted.of(domain.processCount(), "process") + ", cgroup "
                 + domain.cgroup());
         return null;
     }

@@ -2,7 +2,9 @@ package io.hotvirt.core.shell;
 
 import io.hotvirt.api.DomainService;
 import io.hotvirt.linux.process.Signals;
+import io.hotvirt.shell.Counted;
 import io.hotvirt.shell.DomainNameCompleter;
+import io.hotvirt.shell.TrailingOptions;
 import io.hotvirt.shell.TrailingOptions;
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
@@ -11,7 +13,6 @@ import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
-import io.hotvirt.shell.TrailingOptions;
 
 import java.util.List;
 import java.util.Map;
@@ -43,7 +44,7 @@ public class KillCommand implements Action {
         String given = TrailingOptions.merge("-s", TrailingOptions.merge("--signal", signal, after), after);
         int number = Signals.parse(given == null ? "KILL" : given);
         int count = domains.kill(name, number);
-        System.out.println("Sent SIG" + Signals.name(number) + " to " + count + " processes of domain " + name);
+        System.out.println("Sent SIG" + Signals.name(number) + " to " + Counted.of(count, "process") + " of domain " + name);
         return null;
     }
 }

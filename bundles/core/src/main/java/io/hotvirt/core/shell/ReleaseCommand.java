@@ -1,6 +1,7 @@
 package io.hotvirt.core.shell;
 
 import io.hotvirt.api.DomainService;
+import io.hotvirt.shell.Counted;
 import io.hotvirt.shell.DomainNameCompleter;
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
@@ -25,7 +26,7 @@ public class ReleaseCommand implements Action {
     @Override
     public Object execute() throws Exception {
         int count = domains.release(name);
-        System.out.println("Domain " + name + " released: " + count + " processes run on outside hotvirt");
+        System.out.println("Domain " + name + " released: " + Counted.of(count, "process") + (count == 1 ? " runs" : " run") + " on outside hotvirt");
         return null;
     }
 }
