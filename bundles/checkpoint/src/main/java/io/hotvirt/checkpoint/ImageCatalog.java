@@ -3,6 +3,7 @@ package io.hotvirt.checkpoint;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonParseException;
+import io.hotvirt.checkpoint.image.FileDigest;
 import io.hotvirt.checkpoint.image.FileEntry;
 import io.hotvirt.checkpoint.image.ImageFormat;
 import io.hotvirt.checkpoint.image.ImageMac;
@@ -17,11 +18,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -182,21 +180,13 @@ public final class ImageCatalog {
         } catch (NoSuchFileException e) {
             throw new IllegalArgumentException("image " + image + ": file " + ImageFormat.DOMAIN + " is missing");
         }
-        String sha = sha256(bytes);
+        String sha = FileDigest.of(bytes, m.formatVersion());
         if (bytes.length != entry.size() || !sha.equalsIgnoreCase(entry.sha256())) {
             throw new IllegalArgumentException("image " + image + ": file " + ImageFormat.DOMAIN
                     + " checksum mismatch: SHA-256 is " + sha + ", manifest says " + entry.sha256());
         }
         return parse(new String(bytes, StandardCharsets.UTF_8), image.resolve(ImageFormat.DOMAIN),
                 DomainCheckpointer.DomainRecord.class);
-    }
-
-    private static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     /** Reads the whole image's metadata (not its pages) for display. */

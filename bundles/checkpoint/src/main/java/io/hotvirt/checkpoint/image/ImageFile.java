@@ -7,9 +7,6 @@ import java.nio.channels.WritableByteChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Set;
 
 /**
@@ -18,8 +15,6 @@ import java.util.Set;
  * after the domain is released, so a domain is never kept stopped for checksums or disk flushes.
  */
 public final class ImageFile implements WritableByteChannel {
-
-    private static final int HASH_CHUNK = 1 << 20;
 
     private final Path path;
     private final String name;
@@ -78,25 +73,15 @@ public final class ImageFile implements WritableByteChannel {
             return entry;
         }
         close();
-        MessageDigest sha256;
-        try {
-            sha256 = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-        long read = 0;
+        long onDisk;
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
-            ByteBuffer b = ByteBuffer.allocateDirect((int) Math.min(HASH_CHUNK, Math.max(size, 1)));
-            for (int n; (n = ch.read(b.clear())) > 0; ) {
-                sha256.update(b.flip());
-                read += n;
-            }
+            onDisk = ch.size();
             ch.force(true); // fsync works on any fd of the inode
         }
-        if (read != size) {
-            throw new IOException(path + " holds " + read + " bytes, " + size + " were written");
+        if (onDisk != size) {
+            throw new IOException(path + " holds " + onDisk + " bytes, " + size + " were written");
         }
-        entry = new FileEntry(name, size, HexFormat.of().formatHex(sha256.digest()));
+        entry = new FileEntry(name, size, FileDigest.of(path, size, ImageFormat.VERSION));
         return entry;
     }
 }

@@ -3,8 +3,11 @@ package io.hotvirt.checkpoint.image;
 /** Names and constants of the image layout, in one place so writer and verifier agree. */
 public final class ImageFormat {
 
-    /** Bumped on any incompatible change of a file's layout. */
-    public static final int VERSION = 1;
+    /** Bumped on any incompatible change of a file's layout (2: chunked file checksums, {@link FileDigest}). */
+    public static final int VERSION = 2;
+
+    /** The oldest format this hotvirt still reads. */
+    public static final int OLDEST_READABLE = 1;
 
     /** Page files hold whole 4 KiB pages only, so any offset in them can be mmap'ed. */
     public static final int PAGE_SIZE = 4096;

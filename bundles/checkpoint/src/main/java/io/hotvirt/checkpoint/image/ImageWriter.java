@@ -88,8 +88,10 @@ public final class ImageWriter implements AutoCloseable {
      */
     public Path commit(List<Integer> processes, DumpStats stats) throws IOException {
         List<FileEntry> entries = new ArrayList<>();
-        for (ImageFile f : files) {
-            entries.add(f.seal());
+        try {
+            files.parallelStream().map(ImageWriter::seal).forEachOrdered(entries::add); // on every core
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause();
         }
         entries.sort(Comparator.comparing(FileEntry::name));
         Manifest m = new Manifest(ImageFormat.VERSION, node, Instant.now().toString(), processes, entries, stats, null);
@@ -109,6 +111,14 @@ public final class ImageWriter implements AutoCloseable {
         fsyncDir(target.getParent());
         done = true;
         return target;
+    }
+
+    private static FileEntry seal(ImageFile f) {
+        try {
+            return f.seal();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** Removes everything written; the image never existed. */
