@@ -84,7 +84,7 @@ final class AddressSpace {
      * @return pages of the image used
      */
     static long restore(RestoringProcess p, ProcessMetadata meta, Path image, MemoryRestorer.Mode mode,
-                        SharedObjects shm) throws IOException {
+                        SharedObjects shm, java.util.function.LongConsumer onCopied) throws IOException {
         List<PageRun> runs = new ArrayList<>();
         Path index = image.resolve(ImageFormat.pageIndexFile(meta.pid()));
         if (java.nio.file.Files.exists(index)) {
@@ -93,7 +93,7 @@ final class AddressSpace {
         runs.sort((a, b) -> Long.compareUnsigned(a.vaddr(), b.vaddr()));
         Path pages = image.resolve(ImageFormat.pagesFile(meta.pid()));
         long used = 0;
-        try (MemoryRestorer memory = new MemoryRestorer(p.injector(), p.pid(), p.scratch())) {
+        try (MemoryRestorer memory = new MemoryRestorer(p.injector(), p.pid(), p.scratch()).onCopied(onCopied)) {
             for (ProcessMetadata.Area a : meta.areas()) {
                 switch (a.contents()) {
                     case "pages" -> used += memory.restore(a, within(runs, a), pages, mode).imagePages();

@@ -61,6 +61,7 @@ public final class MemoryRestorer implements AutoCloseable {
     private final long scratch;
     private final Map<Path, Long> openFds = new HashMap<>();
     private Memory copyBuffer;
+    private java.util.function.LongConsumer onCopied = n -> { };
 
     /**
      * @param injector for the process to restore into; {@code tid} one of its threads, ptrace-stopped
@@ -71,6 +72,12 @@ public final class MemoryRestorer implements AutoCloseable {
         this.injector = injector;
         this.tid = tid;
         this.scratch = scratch;
+    }
+
+    /** Told the bytes of each chunk {@link Mode#COPY} writes (a copy of GiBs takes seconds: progress). */
+    public MemoryRestorer onCopied(java.util.function.LongConsumer listener) {
+        this.onCopied = listener;
+        return this;
     }
 
     /**
@@ -244,6 +251,7 @@ public final class MemoryRestorer implements AutoCloseable {
                         }
                     }
                     ProcessMemory.write(injector.pid(), at, copyBuffer, n);
+                    onCopied.accept(n);
                     at += n;
                     pages += n / ImageFormat.PAGE_SIZE;
                 }

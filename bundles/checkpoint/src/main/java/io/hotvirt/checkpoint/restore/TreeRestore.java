@@ -155,6 +155,7 @@ final class TreeRestore {
         }
     }
 
+    private static final long PROGRESS_BYTES = 64L << 20;
     private static final long ZOMBIE_WAIT_MILLIS = 10_000; // some inits reap orphans only every few seconds
 
     private void restoreMemory(ProcessMetadata p, SharedObjects shm) throws IOException {
@@ -163,7 +164,13 @@ final class TreeRestore {
         AddressSpace.clear(rp, region, p.tree().mm());
         // while nothing maps the husk's program: the kernel refuses a new exe link while the old is mapped
         Identity.mm(rp, p.tree());
-        imagePages += AddressSpace.restore(rp, p, plan.image(), options.memory(), shm);
+        long[] copied = {0};
+        imagePages += AddressSpace.restore(rp, p, plan.image(), options.memory(), shm, n -> {
+            if ((copied[0] + n) / PROGRESS_BYTES > copied[0] / PROGRESS_BYTES) {
+                report.step("  copied " + ((copied[0] + n) >> 20) + " MiB into process " + p.pid());
+            }
+            copied[0] += n;
+        });
     }
 
     private void createThreads(ProcessMetadata p) throws IOException {

@@ -52,6 +52,7 @@ public class DomainRestorerKernelTest {
 
     private final List<AutoCloseable> cleanup = new ArrayList<>();
     private final Set<Integer> restored = new LinkedHashSet<>();
+    private final List<String> progress = java.util.Collections.synchronizedList(new ArrayList<>());
     private DomainCgroup cgroup;
     private NodeKeyStore keys;
     private Path images;
@@ -206,6 +207,7 @@ public class DomainRestorerKernelTest {
 
             DomainRestorer.Result r = restore(image, new DomainRestorer.Options(false, MemoryRestorer.Mode.COPY));
             assertTrue(r.toString(), r.imagePages() >= 96 * 256);
+            assertTrue(progress.toString(), progress.contains("  copied 64 MiB into process " + w.pid));
             assertEquals("PASS", w.selfCheck(60_000));
             LibC.INSTANCE.kill(w.pid, 9);
             reapGone(w.pid);
@@ -334,6 +336,7 @@ public class DomainRestorerKernelTest {
             restored.addAll(r.pids());
         }
         assertTrue(lines.toString(), lines.size() >= 3);
+        progress.addAll(lines);
         return r;
     }
 
