@@ -201,7 +201,7 @@ public final class DomainCheckpointer {
                         });
                         areas = dumper.dump();
                         stats = dumper.stats();
-                        for (String reason : dumper.fallbackReasons()) {
+                        for (String reason : concat(dumper.fallbackReasons(), dumper.notes())) {
                             if (!notes.contains(reason)) {
                                 notes.add(reason);
                             }
@@ -340,5 +340,11 @@ public final class DomainCheckpointer {
         } catch (IOException e) {
             return fallback;
         }
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
     }
 }

@@ -52,4 +52,17 @@ final class AreaPolicy {
     static boolean savePresent(PageEntry e) {
         return !e.fileOrSharedAnon();
     }
+
+    /**
+     * A private mapping of another image's page file: what a zero-copy restore made of anonymous
+     * memory. Saved in full and as anonymous memory, or this image would depend on that one (and be
+     * unrestorable once it is deleted).
+     */
+    static boolean isImagePageFile(MemoryMapping m) {
+        if (!m.isPrivate() || m.inode() == 0 || m.deleted() || !m.path().matches(".*/pages-[0-9]+\\.img")) {
+            return false;
+        }
+        return java.nio.file.Files.exists(java.nio.file.Path.of(m.path()).resolveSibling(
+                io.hotvirt.checkpoint.image.ImageFormat.MANIFEST));
+    }
 }

@@ -73,6 +73,7 @@ public final class MemoryDumper implements AutoCloseable {
     private long swapViaProcess;
     private long fileSkipped;
     private final List<String> fallbackReasons = new ArrayList<>();
+    private final List<String> restoredFrom = new ArrayList<>();
     private java.util.function.LongConsumer onPages = n -> { };
 
     public MemoryDumper(int pid, ImageFile pages, PageIndexWriter index, SwapAreas swap) {
@@ -98,10 +99,16 @@ public final class MemoryDumper implements AutoCloseable {
                 String contents = AreaPolicy.contents(m);
                 String shm = contents.equals(AreaPolicy.SHM)
                         ? ImageFormat.shmFile(m.devMajor(), m.devMinor(), m.inode()) : null;
-                areas.add(new ProcessMetadata.Area(m.start(), m.end(), m.perms(), m.offset(), m.devMajor(),
-                        m.devMinor(), m.inode(), m.path(), contents, shm));
+                boolean fromImage = contents.equals(AreaPolicy.PAGES) && AreaPolicy.isImagePageFile(m);
+                if (fromImage) {
+                    noteRestoredFrom(m.path());
+                    areas.add(new ProcessMetadata.Area(m.start(), m.end(), m.perms(), 0, 0, 0, 0, "", contents, null));
+                } else {
+                    areas.add(new ProcessMetadata.Area(m.start(), m.end(), m.perms(), m.offset(), m.devMajor(),
+                            m.devMinor(), m.inode(), m.path(), contents, shm));
+                }
                 if (contents.equals(AreaPolicy.PAGES)) {
-                    dumpResident(pm, m, swapped);
+                    dumpResident(pm, m, swapped, fromImage);
                 }
             }
             if (swapped.size() > 0) {
@@ -129,7 +136,11 @@ public final class MemoryDumper implements AutoCloseable {
 
     // ---- pass 1: resident pages
 
-    private void dumpResident(Pagemap pm, MemoryMapping m, SwappedPages swapped) throws IOException {
+    /**
+     * @param whole every page not in swap is saved, present or not (an area mapped from an image's
+     *              page file: its pages that were never touched are only in that file)
+     */
+    private void dumpResident(Pagemap pm, MemoryMapping m, SwappedPages swapped, boolean whole) throws IOException {
         long runStart = -1;
         int runPages = 0;
         for (long at = m.start(); at < m.end(); ) {
@@ -138,7 +149,7 @@ public final class MemoryDumper implements AutoCloseable {
             for (int i = 0; i < n; i++) {
                 long address = at + (long) i * PAGE;
                 PageEntry e = new PageEntry(address, raw[i]);
-                boolean save = e.present() && AreaPolicy.savePresent(e);
+                boolean save = whole ? !e.swapped() : e.present() && AreaPolicy.savePresent(e);
                 if (save && runPages > 0 && runStart + (long) runPages * PAGE == address && runPages < BUFFER_PAGES) {
                     runPages++;
                     continue;
@@ -279,6 +290,19 @@ public final class MemoryDumper implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             noteFallback("pages read through the process stay resident: MADV_PAGEOUT failed: " + e.getMessage());
         }
+    }
+
+    private void noteRestoredFrom(String pageFile) {
+        String note = "areas mapped from " + pageFile + " (a zero-copy restore) are saved in full, as anonymous"
+                + " memory: this image does not depend on that one";
+        if (!restoredFrom.contains(note)) {
+            restoredFrom.add(note);
+        }
+    }
+
+    /** Notes on areas a zero-copy restore had mapped from another image (saved in full). */
+    public List<String> notes() {
+        return List.copyOf(restoredFrom);
     }
 
     private void noteFallback(String reason) {

@@ -3,6 +3,7 @@ package io.hotvirt.checkpoint.restore;
 import com.sun.jna.LastErrorException;
 import com.sun.jna.ptr.IntByReference;
 import io.hotvirt.checkpoint.DomainCheckpointer;
+import io.hotvirt.checkpoint.ImageCatalog;
 import io.hotvirt.checkpoint.image.NodeKeyStore;
 import io.hotvirt.checkpoint.testing.CWorkload;
 import io.hotvirt.checkpoint.files.FilesTreeWorkload;
@@ -101,6 +102,30 @@ public class DomainRestorerKernelTest {
             LibC.INSTANCE.kill(w.pid, 9); // the next round's checkpoint must not see it
             reapGone(w.pid);
         }
+    }
+
+    /**
+     * A domain restored zero-copy maps the image's page file; checkpointed again, its image must not
+     * depend on the first one: the first image is deleted, and the second restores and passes.
+     */
+    @Test(timeout = 120_000)
+    public void aRestoredDomainCheckpointsIntoAnImageOfItsOwn() throws Exception {
+        PatternWorkload w = PatternWorkload.start(8, 0xc0ffee, cgroup.procsFiles(), tmp.getRoot().toPath(), 10_000);
+        cleanup.add(w);
+        Path first = dump("first");
+        reapGone(w.pid);
+        restore(first, new DomainRestorer.Options(false, MemoryRestorer.Mode.ZERO_COPY));
+        assertTrue(Procfs.maps(w.pid).stream().anyMatch(m -> m.path().startsWith(first.toString())));
+
+        DomainCheckpointer.Result second = new DomainCheckpointer(keys, "testnode").checkpoint("restoretest", cgroup,
+                images, "second", new DomainCheckpointer.Options(false), null);
+        reapGone(w.pid);
+        assertTrue(second.notes().toString(), second.notes().stream().anyMatch(n -> n.contains("saved in full")));
+        new ImageCatalog(images, keys).delete(first);
+        assertTrue(w.verifyImage(second.image()) >= 8 * 256);
+
+        restore(second.image(), new DomainRestorer.Options(false, MemoryRestorer.Mode.ZERO_COPY));
+        assertEquals("PASS", w.selfCheck(10_000));
     }
 
     /**
