@@ -54,15 +54,19 @@ final class AreaPolicy {
     }
 
     /**
-     * A private mapping of another image's page file: what a zero-copy restore made of anonymous
-     * memory. Saved in full and as anonymous memory, or this image would depend on that one (and be
-     * unrestorable once it is deleted).
+     * A private file mapping whose unmodified pages no file will hold at restore: the file was deleted
+     * (a replaced library or program), or it is another image's page file (what a zero-copy restore
+     * made of anonymous memory: saved from it, this image would depend on that one). Such an area is
+     * saved in full, as anonymous memory.
      */
-    static boolean isImagePageFile(MemoryMapping m) {
-        if (!m.isPrivate() || m.inode() == 0 || m.deleted() || !m.path().matches(".*/pages-[0-9]+\\.img")) {
+    static boolean savedWhole(MemoryMapping m) {
+        if (!m.isPrivate() || m.inode() == 0 || !m.path().startsWith("/")) {
             return false;
         }
-        return java.nio.file.Files.exists(java.nio.file.Path.of(m.path()).resolveSibling(
-                io.hotvirt.checkpoint.image.ImageFormat.MANIFEST));
+        if (m.deleted()) {
+            return true;
+        }
+        return m.path().matches(".*/pages-[0-9]+\\.img") && java.nio.file.Files.exists(
+                java.nio.file.Path.of(m.path()).resolveSibling(io.hotvirt.checkpoint.image.ImageFormat.MANIFEST));
     }
 }

@@ -99,7 +99,7 @@ public final class MemoryDumper implements AutoCloseable {
                 String contents = AreaPolicy.contents(m);
                 String shm = contents.equals(AreaPolicy.SHM)
                         ? ImageFormat.shmFile(m.devMajor(), m.devMinor(), m.inode()) : null;
-                boolean fromImage = contents.equals(AreaPolicy.PAGES) && AreaPolicy.isImagePageFile(m);
+                boolean fromImage = contents.equals(AreaPolicy.PAGES) && AreaPolicy.savedWhole(m);
                 if (fromImage) {
                     noteRestoredFrom(m.path());
                     areas.add(new ProcessMetadata.Area(m.start(), m.end(), m.perms(), 0, 0, 0, 0, "", contents, null));
@@ -293,8 +293,8 @@ public final class MemoryDumper implements AutoCloseable {
     }
 
     private void noteRestoredFrom(String pageFile) {
-        String note = "areas mapped from " + pageFile + " (a zero-copy restore) are saved in full, as anonymous"
-                + " memory: this image does not depend on that one";
+        String note = "areas mapped privately from " + pageFile + " are saved in full, as anonymous memory: no"
+                + " file will hold their pages at restore (deleted, or another image's page file)";
         if (!restoredFrom.contains(note)) {
             restoredFrom.add(note);
         }

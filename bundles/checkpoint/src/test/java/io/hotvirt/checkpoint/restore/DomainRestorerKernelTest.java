@@ -106,7 +106,8 @@ public class DomainRestorerKernelTest {
 
     /**
      * A domain restored zero-copy maps the image's page file; checkpointed again, its image must not
-     * depend on the first one: the first image is deleted, and the second restores and passes.
+     * depend on the first one: the first image is deleted, and the second restores and passes; so does
+     * a third, taken after the second was deleted under the running domain.
      */
     @Test(timeout = 120_000)
     public void aRestoredDomainCheckpointsIntoAnImageOfItsOwn() throws Exception {
@@ -125,6 +126,15 @@ public class DomainRestorerKernelTest {
         assertTrue(w.verifyImage(second.image()) >= 8 * 256);
 
         restore(second.image(), new DomainRestorer.Options(false, MemoryRestorer.Mode.ZERO_COPY));
+        assertEquals("PASS", w.selfCheck(10_000));
+
+        // the image deleted while the domain still maps it: its pages are in no file any more
+        new ImageCatalog(images, keys).delete(second.image());
+        DomainCheckpointer.Result third = new DomainCheckpointer(keys, "testnode").checkpoint("restoretest", cgroup,
+                images, "third", new DomainCheckpointer.Options(false), null);
+        reapGone(w.pid);
+        assertTrue(third.notes().toString(), third.notes().stream().anyMatch(n -> n.contains("(deleted)")));
+        restore(third.image(), new DomainRestorer.Options(false, MemoryRestorer.Mode.ZERO_COPY));
         assertEquals("PASS", w.selfCheck(10_000));
     }
 
