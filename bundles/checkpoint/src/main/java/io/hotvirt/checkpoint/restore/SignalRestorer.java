@@ -28,8 +28,8 @@ import java.util.Map;
  *       exact saved mask.</li>
  * </ol>
  * The engine must call {@link #queuePending} as the very last injection into the process: a pending
- * signal a thread does not block is delivered at that thread's next single-step, and the injector
- * can then only hand it back with tgkill, its siginfo lost.
+ * signal a thread does not block is dequeued at that thread's next single-step, and the injector
+ * must then hand it back (see {@link io.hotvirt.linux.ptrace.SyscallInjector}), a stop per step.
  *
  * <p>Masks are set with PTRACE_SETSIGMASK, which runs nothing in the thread. An injected
  * rt_sigprocmask would be followed by the single-step trap, which the kernel forces: a blocked (or

@@ -83,6 +83,7 @@ final class TreeRestore {
             RestoringProcess rp = processes.get(p.pid());
             Identity.environment(rp, p.tree());
             restoreSignals(rp, p);
+            PosixTimerRestorer.restore(rp, p.signals());
         }
         for (ProcessMetadata p : plan.processes()) {
             Identity.credentials(processes.get(p.pid()), p.tree());

@@ -10,15 +10,22 @@ import java.util.Optional;
  * @param sharedPending signals queued for the whole process, oldest first
  * @param timers        ITIMER_REAL, ITIMER_VIRTUAL, ITIMER_PROF
  * @param threads       each thread's own state
+ * @param posixTimers   the timers made with timer_create; empty (never null) in images older than them
  */
 public record ProcessSignals(int pid, List<SignalAction> actions, List<QueuedSignal> sharedPending,
-                             List<IntervalTimer> timers, List<ThreadSignals> threads) {
+                             List<IntervalTimer> timers, List<ThreadSignals> threads, List<PosixTimer> posixTimers) {
 
     public ProcessSignals {
         actions = List.copyOf(actions);
         sharedPending = List.copyOf(sharedPending);
         timers = List.copyOf(timers);
         threads = List.copyOf(threads);
+        posixTimers = posixTimers == null ? List.of() : List.copyOf(posixTimers); // Gson: absent in old images
+    }
+
+    public ProcessSignals(int pid, List<SignalAction> actions, List<QueuedSignal> sharedPending,
+                          List<IntervalTimer> timers, List<ThreadSignals> threads) {
+        this(pid, actions, sharedPending, timers, threads, List.of());
     }
 
     public Optional<SignalAction> action(int signal) {

@@ -11,6 +11,9 @@ import io.hotvirt.linux.ptrace.Tracer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -18,9 +21,10 @@ import java.util.List;
 /**
  * Reads the signal state of a process whose threads are all in ptrace-stop: dispositions,
  * sigaltstack and interval timers by injecting rt_sigaction(sig, NULL, &old, 8),
- * sigaltstack(NULL, &old) and getitimer(which, &old) with {@code old} in a scratch page mapped
- * into the process for the occasion (and unmapped again); blocked masks from /proc; pending
- * signals with PTRACE_PEEKSIGINFO, without dequeuing them.
+ * sigaltstack(NULL, &old), getitimer(which, &old) and timer_gettime(id, &old) with {@code old} in a
+ * scratch page mapped into the process for the occasion (and unmapped again); POSIX timers'
+ * ids, clocks and notifications from /proc/PID/timers, blocked masks from /proc; pending signals
+ * with PTRACE_PEEKSIGINFO, without dequeuing them.
  *
  * <p>Each injection is a few ptrace round trips, so only the dispositions that matter are asked
  * for: those /proc/PID/status lists as ignored (SigIgn) or caught (SigCgt), and SIGCHLD, whose
@@ -78,6 +82,12 @@ public final class SignalDumper {
                 ByteBuffer b = read(pid, scratch, 32);
                 timers.add(new IntervalTimer(which, b.getLong(0), b.getLong(8), b.getLong(16), b.getLong(24)));
             }
+            List<PosixTimer> posixTimers = new ArrayList<>();
+            for (PosixTimer t : posixTimers(pid)) {
+                injector.call(main, "timer_gettime(" + t.id() + ")", Syscall.TIMER_GETTIME, t.id(), scratch);
+                ByteBuffer b = read(pid, scratch, 32); // struct itimerspec {it_interval, it_value}
+                posixTimers.add(t.withTimes(nanos(b, 16), nanos(b, 0)));
+            }
             List<ThreadSignals> threads = new ArrayList<>();
             for (int tid : tids) {
                 injector.call(tid, "sigaltstack", Syscall.SIGALTSTACK, 0, scratch);
@@ -88,7 +98,7 @@ public final class SignalDumper {
                 threads.add(new ThreadSignals(tid, status.sigBlk(), queued(PeekSigInfo.peek(tracer, tid, false)), alt));
             }
             List<QueuedSignal> shared = queued(PeekSigInfo.peek(tracer, main, true));
-            return new ProcessSignals(pid, actions, shared, timers, threads);
+            return new ProcessSignals(pid, actions, shared, timers, threads, posixTimers);
         } catch (IOException | RuntimeException e) {
             if (e instanceof IOException io) {
                 failure = io;
@@ -104,6 +114,24 @@ public final class SignalDumper {
                 failure.addSuppressed(e); // the first failure (often: the thread exited) is the one to report
             }
         }
+    }
+
+    private static List<PosixTimer> posixTimers(int pid) throws IOException {
+        String text;
+        try {
+            text = Files.readString(Path.of("/proc", Integer.toString(pid), "timers"));
+        } catch (NoSuchFileException e) {
+            return List.of(); // a kernel without CONFIG_CHECKPOINT_RESTORE shows no timers at all
+        }
+        try {
+            return PosixTimer.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new IOException("process " + pid + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static long nanos(ByteBuffer timespec, int at) {
+        return timespec.getLong(at) * 1_000_000_000L + timespec.getLong(at + 8);
     }
 
     private static ByteBuffer read(int pid, long address, int length) throws IOException {

@@ -4,6 +4,8 @@ import com.sun.jna.LastErrorException;
 import com.sun.jna.ptr.IntByReference;
 import io.hotvirt.checkpoint.DomainCheckpointer;
 import io.hotvirt.checkpoint.ImageCatalog;
+import io.hotvirt.checkpoint.signals.PosixTimer;
+import io.hotvirt.checkpoint.signals.ProcessSignals;
 import io.hotvirt.checkpoint.image.NodeKeyStore;
 import io.hotvirt.checkpoint.testing.CWorkload;
 import io.hotvirt.checkpoint.files.FilesTreeWorkload;
@@ -37,6 +39,7 @@ import java.util.Optional;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -208,6 +211,49 @@ public class DomainRestorerKernelTest {
         DomainRestorer.Result r = restore(image, new DomainRestorer.Options(false, MemoryRestorer.Mode.ZERO_COPY));
         assertEquals(4, r.threads());
         assertEquals("PASS", w.selfCheck(20_000));
+    }
+
+    /**
+     * posix_timers.c: a periodic signalling timer, a SIGEV_NONE one and a SIGEV_THREAD_ID one are in
+     * the image with their IDs and times, and come back (original PIDs, then a fresh PID namespace,
+     * where the thread to signal has another number here than inside): the program finds its timers
+     * by the same IDs, still armed, the periodic one firing with its sigval.
+     */
+    @Test(timeout = 120_000)
+    public void posixTimersComeBack() throws Exception {
+        for (boolean newNs : new boolean[] {false, true}) {
+            CWorkload w = CWorkload.start(List.of(CWorkload.binary("posix_timers", "-lrt").toString()),
+                    cgroup.procsFiles(), tmp.getRoot().toPath().resolve("timers-" + newNs + ".log"), 10_000,
+                    x -> x.log().contains("READY"));
+            cleanup.add(w);
+            assertEquals("PASS", w.selfCheck(10_000));
+            Map<String, Integer> ids = w.facts("TIMERS");
+            Path image = dump("timers-" + newNs);
+            reapGone(w.pid);
+
+            ProcessSignals saved = new ImageCatalog(images, keys).read(image).processes().stream()
+                    .filter(m -> m.pid() == w.pid).findFirst().orElseThrow().signals();
+            Map<Integer, PosixTimer> byId = new TreeMap<>();
+            saved.posixTimers().forEach(t -> byId.put(t.id(), t));
+            assertEquals(saved.toString(), Set.of(ids.get("a"), ids.get("b"), ids.get("c")), byId.keySet());
+            PosixTimer a = byId.get(ids.get("a"));
+            assertEquals(List.of(1, 12, 1234L, PosixTimer.SIGEV_SIGNAL, 20_000_000L),
+                    List.of(a.clock(), a.signo(), a.sigval(), a.sigevNotify(), a.intervalNanos()));
+            assertTrue(a.toString(), a.valueNanos() > 0 && a.valueNanos() <= 20_000_000L);
+            PosixTimer b = byId.get(ids.get("b"));
+            assertEquals(List.of(0, PosixTimer.SIGEV_NONE, 0L), List.of(b.clock(), b.sigevNotify(), b.intervalNanos()));
+            assertTrue(b.toString(), b.valueNanos() > 900_000_000_000L && b.valueNanos() <= 1000_000_000_000L);
+            PosixTimer c = byId.get(ids.get("c"));
+            assertEquals(List.of(PosixTimer.SIGEV_SIGNAL | PosixTimer.SIGEV_THREAD_ID, w.pid, 99L),
+                    List.of(c.sigevNotify(), c.notifyTid(), c.sigval()));
+
+            DomainRestorer.Result r = restore(image, new DomainRestorer.Options(newNs, MemoryRestorer.Mode.ZERO_COPY));
+            int copy = newNs ? Procfs.children(r.rootPid()).iterator().next() : w.pid;
+            assertEquals(newNs + ": " + w.log(), "PASS", w.selfCheck(copy,
+                    l -> l.startsWith("PASS") || l.startsWith("FAIL"), 10_000));
+            LibC.INSTANCE.kill(copy, 9); // the next round's checkpoint must not see it
+            reapGone(copy);
+        }
     }
 
     private static void assertSelfChecks(CWorkload w, Map<String, Integer> roles) {

@@ -50,6 +50,9 @@ public final class Syscall {
     public static final int GETTID = 186;
     public static final int TKILL = 200;
     public static final int SET_TID_ADDRESS = 218;
+    public static final int TIMER_CREATE = 222;
+    public static final int TIMER_SETTIME = 223;
+    public static final int TIMER_GETTIME = 224;
     public static final int EXIT_GROUP = 231;
     public static final int TGKILL = 234;
     public static final int WAITID = 247;

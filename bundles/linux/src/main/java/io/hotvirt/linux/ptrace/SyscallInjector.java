@@ -31,10 +31,12 @@ import java.util.stream.Collectors;
  * and the exact saved registers are restored afterwards, so the interrupted syscall is restarted
  * (or returns EINTR) just as it would have without the injection.
  *
- * <p>A signal that stops the thread during the step: one the thread blocks (the kernel hands out a
- * pending synchronous signal ahead of the step's trap even when blocked) is given back to the
- * kernel, which queues it again with its siginfo; any other is kept and re-sent with tgkill once
- * the call is done (its siginfo is lost), as it would otherwise be delivered now.
+ * <p>A signal that stops the thread during the step (one pending when the step returns to user
+ * mode: a timer's, say, or a synchronous one, which the kernel hands out even when blocked) is
+ * given back to the kernel while the thread blocks it, so that the kernel queues it again with its
+ * siginfo (a timer's si_value, a sender's pid): one the thread did not block is blocked for the
+ * rest of the call, the thread's mask restored afterwards. SIGSTOP, which cannot be blocked, is
+ * re-sent with tgkill once the call is done.
  *
  * <p>Not thread-safe; use one injector per process from one caller at a time. All threads of the
  * process should be stopped (the last-resort patch changes code other threads could run).
@@ -42,6 +44,7 @@ import java.util.stream.Collectors;
 public final class SyscallInjector {
 
     private static final int SIGTRAP = 5;
+    private static final int SIGSTOP = 19;
     private static final long STEP_TIMEOUT_MILLIS = 5_000;
 
     private final Tracer tracer;
@@ -105,9 +108,10 @@ public final class SyscallInjector {
             patched = patch(tid, at);
         }
         List<Integer> deferred = new ArrayList<>();
+        Long[] mask = {null};
         try {
             tracer.setRegisters(tid, saved.forSyscall(number, args).withRip(at).withOrigRax(-1));
-            Registers after = step(tid, name, at, deferred);
+            Registers after = step(tid, name, at, deferred, mask);
             return after.rax();
         } finally {
             try {
@@ -116,6 +120,9 @@ public final class SyscallInjector {
                 }
             } finally {
                 tracer.setRegisters(tid, saved);
+                if (mask[0] != null) {
+                    SignalMask.set(tracer, tid, mask[0]); // what it blocked unblocked again: still pending
+                }
                 for (int sig : deferred) {
                     requeue(tid, sig);
                 }
@@ -172,7 +179,8 @@ public final class SyscallInjector {
         }
     }
 
-    private Registers step(int tid, String name, long at, List<Integer> deferred) throws IOException {
+    /** @param mask set to the thread's own mask if a signal had to be blocked during the call */
+    private Registers step(int tid, String name, long at, List<Integer> deferred, Long[] mask) throws IOException {
         int resumeWith = 0;
         for (int attempt = 0; attempt < 16; attempt++) {
             if (resumeWith == 0) {
@@ -198,15 +206,22 @@ public final class SyscallInjector {
             }
             if (WaitStatus.event(status) == 0) {
                 int sig = WaitStatus.stopSignal(status);
-                if ((SignalMask.get(tracer, tid) & (1L << (sig - 1))) != 0) {
-                    // a blocked signal: the kernel dequeues a pending synchronous one with si_code > 0
-                    // (SIGSEGV, SIGBUS …) ahead of the step's SIGTRAP even when it is blocked. Resuming
-                    // with it makes the kernel queue it again, siginfo intact (ptrace_signal requeues a
-                    // blocked signal): the step's SIGTRAP is next
-                    resumeWith = sig;
+                if (sig == SIGSTOP) {
+                    deferred.add(sig); // cannot be blocked, so not requeued that way: sent again afterwards
                 } else {
-                    // a signal arrived before the instruction ran: keep it for afterwards, step again
-                    deferred.add(sig);
+                    // Resuming with a signal the thread blocks makes the kernel queue it again, siginfo
+                    // intact (ptrace_signal requeues a blocked signal): the step's SIGTRAP is next. A
+                    // blocked one is a pending synchronous signal (si_code > 0: SIGSEGV, SIGBUS …), which
+                    // the kernel dequeues even when blocked; any other is blocked until the call is done
+                    long blocked = SignalMask.get(tracer, tid);
+                    long bit = 1L << (sig - 1);
+                    if ((blocked & bit) == 0) {
+                        if (mask[0] == null) {
+                            mask[0] = blocked;
+                        }
+                        SignalMask.set(tracer, tid, blocked | bit);
+                    }
+                    resumeWith = sig;
                 }
             }
             // an event stop (group-stop, a late PTRACE_INTERRUPT): step again

@@ -10,6 +10,7 @@ import org.junit.Rule;
 import org.junit.Test;
 
 import java.io.IOException;
+import java.util.List;
 
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
@@ -114,8 +115,17 @@ public class SyscallInjectorTest {
                 io.hotvirt.linux.jna.LibC.INSTANCE.kill(pid, 10); // pending while the thread is stopped
                 SyscallInjector injector = new SyscallInjector(tracer, pid);
                 Registers before = tracer.getRegisters(pid);
+                long mask = SignalMask.get(tracer, pid);
                 assertEquals(pid, injector.call(pid, "getpid", Syscall.GETPID));
                 assertEquals(before, tracer.getRegisters(pid));
+                assertEquals("the mask is the thread's own again", mask, SignalMask.get(tracer, pid));
+                // still pending with the siginfo kill() gave it (a timer's si_value must survive so)
+                List<byte[]> pending = PeekSigInfo.peek(tracer, pid, true);
+                assertEquals(1, pending.size());
+                assertEquals(10, PeekSigInfo.signo(pending.get(0)));
+                assertEquals("SI_USER", 0, PeekSigInfo.code(pending.get(0)));
+                assertEquals("si_pid", ProcessHandle.current().pid(),
+                        java.nio.ByteBuffer.wrap(pending.get(0)).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt(16));
             }
             try {
                 Children.await("the shell's USR1 trap", 3000, () -> Children.read(log).contains("GOT-USR1"));
