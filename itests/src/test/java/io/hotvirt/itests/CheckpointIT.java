@@ -134,7 +134,7 @@ public class CheckpointIT extends HotvirtTestSupport {
             String restored = ok("checkpoint:restore " + imageName);
             assertContains(restored, "Domain    : " + RS);
             assertContains(restored, "Root PID  : " + pid);
-            assertContains(restored, "zero-copy");
+            assertContains(restored, "read-only areas mapped from the image, writable ones copied");
             String list = ok("domain:list");
             assertTrue(list, list.lines().anyMatch(l -> l.startsWith(RS + " ") && l.contains("RUNNING")
                     && l.contains(" " + pid + " ") && l.contains("restored")));

@@ -123,10 +123,9 @@ public final class CheckpointService {
      * saved in the image, and the restorer resumes it. Refuses a name in use before anything is made.
      *
      * @param name null for the image's domain name
-     * @param copy write every page into anonymous memory; false maps private pages copy-on-write
-     *             from the image's page file (zero-copy)
+     * @param memory how private pages come back ({@link MemoryRestorer.Mode#ZERO_COPY_READ_ONLY} by default)
      */
-    public DomainRestorer.Result restore(String image, String name, boolean newPidns, boolean copy,
+    public DomainRestorer.Result restore(String image, String name, boolean newPidns, MemoryRestorer.Mode memory,
                                          DomainRestorer.Progress progress) throws IOException {
         Path path = resolve(image);
         DomainCheckpointer.DomainRecord saved = catalog.trustedDomainRecord(path);
@@ -140,8 +139,7 @@ public final class CheckpointService {
                         + (d.state() == DomainState.EXITED ? " (or domain:remove " + domain + " forgets it)" : ""));
             });
             RestorePlacement placement = new RestorePlacement(domains, domain, saved.settings());
-            DomainRestorer.Options options = new DomainRestorer.Options(newPidns,
-                    copy ? MemoryRestorer.Mode.COPY : MemoryRestorer.Mode.ZERO_COPY);
+            DomainRestorer.Options options = new DomainRestorer.Options(newPidns, memory);
             DomainRestorer.Result result;
             try {
                 result = new DomainRestorer(keys, RestorePlacement.huskCommand()).restore(path, options, placement,

@@ -1,5 +1,7 @@
 package io.hotvirt.checkpoint;
 
+import io.hotvirt.checkpoint.restore.MemoryRestorer;
+
 import io.hotvirt.api.DomainInfo;
 import io.hotvirt.api.DomainOrigin;
 import io.hotvirt.api.DomainService;
@@ -26,6 +28,9 @@ import static org.junit.Assert.assertTrue;
 
 /** What restore refuses before it makes anything: the core is never asked to adopt. */
 public class RestoreRefusalTest {
+
+    private static final MemoryRestorer.Mode DEFAULT = MemoryRestorer.Mode.ZERO_COPY_READ_ONLY;
+    private static final MemoryRestorer.Mode COPY = MemoryRestorer.Mode.COPY;
 
     @Rule
     public final TemporaryFolder tmp = new TemporaryFolder();
@@ -60,9 +65,9 @@ public class RestoreRefusalTest {
     public void aNameInUseIsRefused() throws Exception {
         CheckpointService s = service(DomainState.RUNNING);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> s.restore("w1-img", null, false, false, null));
+                () -> s.restore("w1-img", null, false, DEFAULT, null));
         assertEquals("domain w1 exists: restore with --name NEW", e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> s.restore("w1-img", "w1", false, true, null));
+        e = assertThrows(IllegalArgumentException.class, () -> s.restore("w1-img", "w1", false, COPY, null));
         assertTrue(e.getMessage(), e.getMessage().startsWith("domain w1 exists"));
         assertEquals(List.of(), calls);
     }
@@ -70,7 +75,7 @@ public class RestoreRefusalTest {
     @Test
     public void anExitedDomainOfThatNameIsRefusedWithTheWayOut() throws Exception {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> service(DomainState.EXITED).restore("w1-img", null, false, false, null));
+                () -> service(DomainState.EXITED).restore("w1-img", null, false, DEFAULT, null));
         assertTrue(e.getMessage(), e.getMessage().contains("domain:remove w1"));
     }
 
@@ -78,9 +83,9 @@ public class RestoreRefusalTest {
     public void anInvalidNameOrAMissingImageIsRefused() throws Exception {
         CheckpointService s = service(DomainState.RUNNING);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> s.restore("w1-img", "no/such name", false, false, null));
+                () -> s.restore("w1-img", "no/such name", false, DEFAULT, null));
         assertTrue(e.getMessage(), e.getMessage().startsWith("invalid domain name"));
-        e = assertThrows(IllegalArgumentException.class, () -> s.restore("nosuch", "w2", false, false, null));
+        e = assertThrows(IllegalArgumentException.class, () -> s.restore("nosuch", "w2", false, DEFAULT, null));
         assertTrue(e.getMessage(), e.getMessage().startsWith("no image 'nosuch'"));
         assertEquals(List.of(), calls);
     }

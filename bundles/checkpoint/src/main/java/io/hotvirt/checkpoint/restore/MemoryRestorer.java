@@ -39,10 +39,21 @@ public final class MemoryRestorer implements AutoCloseable {
 
     /** How private pages come back. */
     public enum Mode {
-        /** Copy-on-write mappings of the page file: no copy, restore time independent of memory size. */
+        /**
+         * Copy-on-write mappings of the page file for every private area but the heap and the main
+         * stack: no copy, restore time independent of memory size. Not exact for writable memory: a
+         * page dropped with MADV_DONTNEED reads back its checkpointed bytes instead of zeros (jemalloc
+         * and glibc's arenas then hand out non-zeroed calloc memory), MADV_FREE and userfaultfd refuse
+         * file mappings, and no transparent huge pages back them.
+         */
         ZERO_COPY,
         /** Anonymous memory written with process_vm_writev: every page copied (and faulted in). */
-        COPY
+        COPY,
+        /**
+         * Zero-copy where it is exact — areas the process cannot write, whose pages it cannot drop to
+         * zeros either — and copied elsewhere. The default.
+         */
+        ZERO_COPY_READ_ONLY
     }
 
     /** What one area took. */
@@ -104,6 +115,9 @@ public final class MemoryRestorer implements AutoCloseable {
         } else {
             mmap(area, start, length, LibC.MAP_PRIVATE | LibC.MAP_ANONYMOUS | (isStack(area) ? MAP_GROWSDOWN : 0),
                     -1, 0);
+        }
+        if (mode == Mode.ZERO_COPY_READ_ONLY) {
+            mode = perms.charAt(1) == 'w' ? Mode.COPY : Mode.ZERO_COPY;
         }
         if (mode == Mode.ZERO_COPY && (isStack(area) || "[heap]".equals(area.path()))) {
             mode = Mode.COPY; // small, and the stack must stay one growable anonymous area, the heap brk's

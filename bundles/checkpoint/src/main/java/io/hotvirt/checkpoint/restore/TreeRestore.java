@@ -301,7 +301,11 @@ final class TreeRestore {
     }
 
     private String mode() {
-        return options.memory() == MemoryRestorer.Mode.ZERO_COPY ? "zero-copy" : "copied";
+        return switch (options.memory()) {
+            case ZERO_COPY -> "zero-copy";
+            case COPY -> "copied";
+            case ZERO_COPY_READ_ONLY -> "zero-copy where read-only, copied elsewhere";
+        };
     }
 
     private RestoringProcess process(int pid) {

@@ -3,6 +3,7 @@ package io.hotvirt.checkpoint.shell;
 import io.hotvirt.checkpoint.CheckpointService;
 import io.hotvirt.checkpoint.image.ImageFormat;
 import io.hotvirt.checkpoint.restore.DomainRestorer;
+import io.hotvirt.checkpoint.restore.MemoryRestorer;
 import io.hotvirt.shell.TrailingOptions;
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
@@ -27,12 +28,14 @@ import java.util.stream.Collectors;
                 + " all stay stopped, the tree becomes a domain (origin 'restored') with the capability settings saved"
                 + " in the image (cpu, memory ...) in force, and then every process resumes together. On any failure"
                 + " every process made is killed: nothing half-restored lives on.\n\n"
-                + "Memory: by default (zero-copy) private pages are mapped copy-on-write from the image's page file,"
-                + " so restore time does not grow with memory size and a page is copied only when written. The one"
-                + " observable difference: after madvise(MADV_DONTNEED) such a page reads back its checkpointed"
-                + " contents rather than zeros. The heap and the main stack are always copied. --copy writes"
-                + " every page into anonymous memory (slower, about 4-6 s per GiB here) and keeps exact"
-                + " anonymous-memory semantics.\n\n"
+                + "Memory: by default private pages of areas the process cannot write (code, read-only data) are"
+                + " mapped copy-on-write from the image's page file, and the others are copied into anonymous memory:"
+                + " exact, but restore time grows with writable memory (about 1 s per GiB here). --zero-copy maps"
+                + " every private area but the heap and the main stack from the page file, so restore time hardly"
+                + " grows with memory size; it is not exact for writable memory: a page dropped with MADV_DONTNEED"
+                + " reads back its checkpointed bytes rather than zeros (jemalloc's and glibc arenas' calloc rely on"
+                + " zeros), MADV_FREE and userfaultfd refuse such pages, and they get no transparent huge pages. Use"
+                + " it for workloads known not to depend on these. --copy copies every page.\n\n"
                 + "IMAGE is a name from checkpoint:list or a path.")
 @Service
 public class RestoreCommand implements Action {
@@ -52,20 +55,29 @@ public class RestoreCommand implements Action {
             + " taken); the domain's root PID is then that namespace's init")
     private boolean newPidns;
 
-    @Option(name = "--copy", description = "Copy every page into anonymous memory instead of mapping the page file"
-            + " copy-on-write (exact anonymous-memory semantics, time grows with memory size)")
+    @Option(name = "--copy", description = "Copy every page into anonymous memory, read-only areas too")
     private boolean copy;
 
+    @Option(name = "--zero-copy", description = "Map every private area but heap and stack copy-on-write from the"
+            + " image (fast at any size; not exact for writable memory: see the help)")
+    private boolean zeroCopy;
+
     @Argument(index = 1, name = "options", multiValued = true, description = "The options may also follow the"
-            + " image: checkpoint:restore w1-20261125-112846 --name w2 --copy")
+            + " image: checkpoint:restore w1-20261125-112846 --name w2 --zero-copy")
     private List<String> trailing;
 
     @Override
     public Object execute() throws Exception {
         Map<String, String> after = TrailingOptions.parse(trailing, List.of("--name", "-n"),
-                List.of("--new-pidns", "--copy"));
+                List.of("--new-pidns", "--copy", "--zero-copy"));
         newPidns |= after.containsKey("--new-pidns");
         copy |= after.containsKey("--copy");
+        zeroCopy |= after.containsKey("--zero-copy");
+        if (copy && zeroCopy) {
+            throw new IllegalArgumentException("--copy and --zero-copy exclude each other");
+        }
+        MemoryRestorer.Mode memory = copy ? MemoryRestorer.Mode.COPY
+                : zeroCopy ? MemoryRestorer.Mode.ZERO_COPY : MemoryRestorer.Mode.ZERO_COPY_READ_ONLY;
         name = TrailingOptions.merge("--name", "-n", name, after);
         PrintStream out = System.out;
         DomainRestorer.Progress progress = line -> {
@@ -74,7 +86,7 @@ public class RestoreCommand implements Action {
         };
         out.println("Restoring " + image + (name == null ? "" : " as " + name) + " ...");
         out.flush();
-        DomainRestorer.Result r = checkpoints.restore(image, name, newPidns, copy, progress);
+        DomainRestorer.Result r = checkpoints.restore(image, name, newPidns, memory, progress);
         DumpCommand.line(out, "Domain", r.domain() + " (restored, running)");
         DumpCommand.line(out, "Root PID", r.rootPid() + (newPidns ? " (init of a new PID namespace)" : ""));
         DumpCommand.line(out, "Processes", r.pids().size() + ": " + r.pids().stream().map(String::valueOf)
@@ -82,8 +94,11 @@ public class RestoreCommand implements Action {
         DumpCommand.line(out, "Threads", Integer.toString(r.threads()));
         DumpCommand.line(out, "Pages", r.imagePages() + " (" + Format.bytes(r.imagePages() * ImageFormat.PAGE_SIZE)
                 + " from the image)");
-        DumpCommand.line(out, "Memory", copy ? "copied into anonymous memory (--copy)"
-                : "zero-copy: mapped copy-on-write from the image's page files");
+        DumpCommand.line(out, "Memory", switch (memory) {
+            case COPY -> "copied into anonymous memory (--copy)";
+            case ZERO_COPY -> "zero-copy: mapped copy-on-write from the image's page files (--zero-copy)";
+            case ZERO_COPY_READ_ONLY -> "read-only areas mapped from the image, writable ones copied";
+        });
         DumpCommand.line(out, "Memory in", millis(r.memoryNanos()));
         DumpCommand.line(out, "Resume", millis(r.resumeNanos()));
         DumpCommand.line(out, "Total", millis(r.nanos()));
