@@ -21,6 +21,7 @@ import io.hotvirt.checkpoint.signals.SignalDumper;
 import io.hotvirt.checkpoint.tree.ProcessRecord;
 import io.hotvirt.checkpoint.tree.TreeReader;
 import io.hotvirt.linux.cgroup.DomainCgroup;
+import io.hotvirt.linux.proc.Procfs;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -121,7 +122,7 @@ public final class DomainCheckpointer {
     /** This host's name, for the manifest's {@code node}. */
     public static String hostName() {
         try {
-            return Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
+            return Procfs.sysctl("kernel/hostname");
         } catch (IOException e) {
             return "unknown";
         }

@@ -3,6 +3,7 @@ package io.hotvirt.checkpoint.restore;
 import io.hotvirt.checkpoint.tree.AuxEntry;
 import io.hotvirt.checkpoint.tree.Credentials;
 import io.hotvirt.checkpoint.tree.MmFields;
+import io.hotvirt.checkpoint.tree.Privileges;
 import io.hotvirt.checkpoint.tree.ProcessRecord;
 import io.hotvirt.checkpoint.tree.Rlimit;
 import io.hotvirt.linux.jna.LibC;
@@ -111,21 +112,82 @@ final class Identity {
         }
     }
 
-    /** Groups, gids, uids (and with them the fs ids): last, because they may drop root. */
+    /**
+     * Groups, gids, uids (and with them the fs ids), then the privileges the process had kept:
+     * bounding set, capabilities, ambient set, no_new_privs. Last, because they may drop root; and in
+     * every thread, because the kernel keeps credentials per thread (glibc's setuid() broadcasts to
+     * all threads itself: the raw syscalls do not).
+     */
     static void credentials(RestoringProcess p, ProcessRecord tree) throws IOException {
         Credentials c = tree.credentials();
-        ByteBuffer g = ByteBuffer.allocate(Math.max(4, c.groups().size() * 4)).order(ByteOrder.LITTLE_ENDIAN);
-        c.groups().forEach(g::putInt);
         if (c.groups().size() * 4 > RestoringProcess.SCRATCH_BYTES) {
             throw new IOException("process " + tree.pid() + " has too many supplementary groups");
         }
+        ByteBuffer g = ByteBuffer.allocate(Math.max(4, c.groups().size() * 4)).order(ByteOrder.LITTLE_ENDIAN);
+        c.groups().forEach(g::putInt);
         p.write(p.scratch(), g.array());
-        p.call("setgroups", Syscall.SETGROUPS, c.groups().size(), p.scratch());
-        p.call("setresgid", Syscall.SETRESGID, c.gid(), c.egid(), c.sgid());
-        p.call("setresuid", Syscall.SETRESUID, c.uid(), c.euid(), c.suid());
-        p.call("setfsgid", Syscall.SETFSGID, c.fsgid()); // returns the old id, never an error
-        p.call("setfsuid", Syscall.SETFSUID, c.fsuid());
+        Privileges kept = tree.privileges();
+        for (int tid : p.tids()) {
+            if (kept != null) {
+                dropFromBoundingSet(p, tid, kept.bounding());
+                p.call(tid, "prctl(PR_SET_KEEPCAPS)", Syscall.PRCTL, PR_SET_KEEPCAPS, 1, 0, 0, 0);
+            }
+            p.call(tid, "setgroups", Syscall.SETGROUPS, c.groups().size(), p.scratch());
+            p.call(tid, "setresgid", Syscall.SETRESGID, c.gid(), c.egid(), c.sgid());
+            p.call(tid, "setresuid", Syscall.SETRESUID, c.uid(), c.euid(), c.suid());
+            p.call(tid, "setfsgid", Syscall.SETFSGID, c.fsgid()); // returns the old id, never an error
+            p.call(tid, "setfsuid", Syscall.SETFSUID, c.fsuid());
+            if (kept != null) {
+                capabilities(p, tid, kept);
+            }
+        }
     }
+
+    private static void dropFromBoundingSet(RestoringProcess p, int tid, long bounding) throws IOException {
+        for (int cap = 0; cap <= lastCapability(); cap++) {
+            if ((bounding & (1L << cap)) == 0) {
+                p.call(tid, "prctl(PR_CAPBSET_DROP, " + cap + ")", Syscall.PRCTL, PR_CAPBSET_DROP, cap, 0, 0, 0);
+            }
+        }
+    }
+
+    /** capset to the saved sets (KEEPCAPS kept them permitted across setresuid), then ambient and no_new_privs. */
+    private static void capabilities(RestoringProcess p, int tid, Privileges kept) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(32).order(ByteOrder.LITTLE_ENDIAN);
+        b.putInt(CAP_VERSION_3).putInt(0); // header: version, pid 0 = the calling thread
+        b.putInt((int) kept.effective()).putInt((int) kept.permitted()).putInt((int) kept.inheritable());
+        b.putInt((int) (kept.effective() >>> 32)).putInt((int) (kept.permitted() >>> 32))
+                .putInt((int) (kept.inheritable() >>> 32));
+        long at = p.scratch() + RestoringProcess.SCRATCH_BYTES - 64; // clear of the groups written at the start
+        p.write(at, b.array());
+        try {
+            p.call(tid, "capset", Syscall.CAPSET, at, at + 8);
+        } catch (IOException e) {
+            throw new IOException("restoring the capabilities of process " + p.inner(p.pid()) + " (permitted 0x"
+                    + Long.toHexString(kept.permitted()) + "): " + e.getMessage(), e);
+        }
+        p.call(tid, "prctl(PR_SET_KEEPCAPS, 0)", Syscall.PRCTL, PR_SET_KEEPCAPS, 0, 0, 0, 0);
+        for (int cap = 0; cap <= lastCapability(); cap++) {
+            if ((kept.ambient() & (1L << cap)) != 0) {
+                p.call(tid, "prctl(PR_CAP_AMBIENT_RAISE, " + cap + ")", Syscall.PRCTL, PR_CAP_AMBIENT,
+                        PR_CAP_AMBIENT_RAISE, cap, 0, 0);
+            }
+        }
+        if (kept.noNewPrivs()) {
+            p.call(tid, "prctl(PR_SET_NO_NEW_PRIVS)", Syscall.PRCTL, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+        }
+    }
+
+    private static int lastCapability() throws IOException {
+        return Integer.parseInt(io.hotvirt.linux.proc.Procfs.sysctl("kernel/cap_last_cap"));
+    }
+
+    private static final int PR_CAPBSET_DROP = 24;
+    private static final int PR_SET_KEEPCAPS = 8;
+    private static final int PR_SET_NO_NEW_PRIVS = 38;
+    private static final int PR_CAP_AMBIENT = 47;
+    private static final int PR_CAP_AMBIENT_RAISE = 2;
+    private static final int CAP_VERSION_3 = 0x20080522;
 
     private static long path(RestoringProcess p, String path, String what) throws IOException {
         if (path == null || !path.startsWith("/") || path.endsWith(" (deleted)")) {

@@ -29,6 +29,11 @@ record RestorePlan(Path image, String domain, List<ProcessMetadata> processes, D
                 throw new IOException("image " + image + " holds only the memory of process " + p.pid()
                         + ", not a whole process: it cannot be restored");
             }
+            if (p.tree().privileges() != null && p.tree().privileges().seccomp() != 0) {
+                throw new IOException("process " + p.pid() + " (" + p.comm() + ") of image " + image + " ran under"
+                        + " seccomp (mode " + p.tree().privileges().seccomp() + "): restore cannot recreate its"
+                        + " filter yet, and will not bring it back unconfined");
+            }
         }
         Path shm = image.resolve(ImageFormat.SHARED_MEMORY);
         return new RestorePlan(image, c.domain() == null ? image.getFileName().toString() : c.domain().domain(),

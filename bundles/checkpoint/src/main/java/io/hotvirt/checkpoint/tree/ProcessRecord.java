@@ -8,11 +8,12 @@ import java.util.List;
  * @param threads thread ids, ascending (the first is the pid: the thread group leader)
  * @param root    {@code readlink /proc/PID/root}
  * @param umask   the file mode creation mask ({@code Umask:} in /proc/PID/status)
- * @param rlimits every resource limit, in RLIMIT_* order
+ * @param rlimits    every resource limit, in RLIMIT_* order
+ * @param privileges capabilities, no_new_privs, seccomp; null in images made before they were saved
  */
 public record ProcessRecord(int pid, int ppid, int pgid, int sid, List<Integer> threads, Credentials credentials,
                             String cwd, String root, int umask, List<Rlimit> rlimits, String comm, String exe,
-                            MmFields mm) {
+                            MmFields mm, Privileges privileges) {
 
     public ProcessRecord {
         threads = List.copyOf(threads);

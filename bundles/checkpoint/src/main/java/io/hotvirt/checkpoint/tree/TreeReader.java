@@ -96,7 +96,7 @@ public final class TreeReader {
         MmFields mm = mm(statLine, maps, bytes(dir.resolve("auxv"), pid));
         return new ProcessRecord(pid, stat.ppid(), stat.pgrp(), stat.session(), threads,
                 Credentials.of(status.uids(), status.gids(), status.groups()), cwd, root, umask, rlimits,
-                stat.comm(), exe, mm);
+                stat.comm(), exe, mm, Privileges.of(status));
     }
 
     /** The mm fields from a stat line, the maps and the raw auxv. */

@@ -142,6 +142,23 @@ public class DomainRestorerKernelTest {
     }
 
     /**
+     * caps.c: a process that dropped to uid 65534 keeping two capabilities, with a smaller bounding
+     * set and no_new_privs, and a thread that inherited all of it: both threads come back exactly so,
+     * not with the husk's root privileges.
+     */
+    @Test(timeout = 60_000)
+    public void privilegesComeBackNoLargerThanTheyWere() throws Exception {
+        CWorkload w = CWorkload.start(List.of(CWorkload.binary("caps", "-pthread").toString()), cgroup.procsFiles(),
+                tmp.getRoot().toPath().resolve("caps.log"), 10_000, x -> x.log().contains("READY"));
+        cleanup.add(w);
+        Path image = dump("caps");
+        reapGone(w.pid);
+
+        restore(image, new DomainRestorer.Options(false, MemoryRestorer.Mode.ZERO_COPY_READ_ONLY));
+        assertEquals("PASS", w.selfCheck(10_000));
+    }
+
+    /**
      * files_tree.c (three processes sharing a file and its offset, a pipe with bytes in flight, an
      * eventfd, a socketpair) and signals.c (four threads, handlers, masks, pending signals, an
      * altstack, a timer), in one domain: both come back and pass their own checks.

@@ -59,7 +59,7 @@ public class TreeParsersTest {
         // 50 is a child of 300 (pid reuse: a child may have a lower pid than its parent)
         for (int[] pp : new int[][] {{300, 1}, {50, 300}, {301, 300}, {400, 50}, {20, 7}}) {
             m.put(pp[0], new ProcessRecord(pp[0], pp[1], 0, 0, List.of(pp[0]), null, "/", "/", 022, List.of(),
-                    "x", "/x", null));
+                    "x", "/x", null, null));
         }
         assertEquals(List.of(20, 300, 50, 301, 400),
                 TreeReader.parentsFirst(m).stream().map(ProcessRecord::pid).toList());

@@ -39,6 +39,7 @@ public final class Syscall {
     public static final int SETRESGID = 119;
     public static final int SETGROUPS = 116;
     public static final int SETFSUID = 122;
+    public static final int CAPSET = 126;
     public static final int SETFSGID = 123;
     public static final int CHROOT = 161;
     public static final int OPENAT = 257;

@@ -169,4 +169,15 @@ public final class Procfs {
         }
         return p;
     }
+
+    /**
+     * A /proc/sys value, e.g. {@code sysctl("kernel/cap_last_cap")}, stripped. Read as one stream:
+     * such files answer a read at a non-zero offset with end-of-file, and Files.readString reads the
+     * first byte on its own when the file reports size 0, so it would see "4" of "40".
+     */
+    public static String sysctl(String name) throws IOException {
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(java.nio.file.Path.of("/proc/sys", name))) {
+            return new String(in.readNBytes(4096), java.nio.charset.StandardCharsets.UTF_8).strip();
+        }
+    }
 }
