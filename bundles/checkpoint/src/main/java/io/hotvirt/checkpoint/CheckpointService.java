@@ -129,6 +129,9 @@ public final class CheckpointService {
                                          DomainRestorer.Progress progress) throws IOException {
         Path path = resolve(image);
         DomainCheckpointer.DomainRecord saved = catalog.trustedDomainRecord(path);
+        if (name == null && saved.domain() == null) {
+            throw new IllegalArgumentException("image " + image + " names no domain: restore it with --name NEW");
+        }
         String domain = name != null ? RestorePlacement.checkName(name) : saved.domain();
         if (!restoring.add(domain)) {
             throw new IllegalStateException("a restore of domain " + domain + " is already running");

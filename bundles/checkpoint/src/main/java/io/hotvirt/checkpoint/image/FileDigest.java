@@ -22,6 +22,8 @@ public final class FileDigest {
 
     static final long CHUNK = 64L << 20;
     private static final int BUFFER = 1 << 20;
+    /** One direct buffer per hashing thread, reused: direct memory is freed only by a GC. */
+    private static final ThreadLocal<ByteBuffer> BUFFERS = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(BUFFER));
 
     private FileDigest() {
     }
@@ -66,7 +68,7 @@ public final class FileDigest {
 
     private static MessageDigest range(Path file, long from, long length) throws IOException {
         MessageDigest md = sha256();
-        ByteBuffer b = ByteBuffer.allocateDirect((int) Math.min(BUFFER, Math.max(length, 1)));
+        ByteBuffer b = BUFFERS.get();
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             for (long at = from, end = from + length; at < end; ) {
                 b.clear().limit((int) Math.min(b.capacity(), end - at));

@@ -50,6 +50,7 @@ public final class ImageVerifier {
             problems.add("wrong MAC: the manifest was not made with this node's key (the image was made on"
                     + " another node" + (m.node() == null ? "" : ", it says '" + m.node() + "'")
                     + ", or it was tampered with)");
+            return new Result(image, m, problems); // nothing it lists can be trusted: no use hashing it
         }
         Set<String> listed = new TreeSet<>();
         m.files().forEach(f -> listed.add(f.name()));

@@ -59,7 +59,8 @@ public final class FileRestorer {
         Map<String, byte[]> data = new HashMap<>();
         Map<String, String> files = r.pipeDataFiles() == null ? Map.of() : r.pipeDataFiles();
         for (Map.Entry<String, String> e : files.entrySet()) {
-            if (!e.getValue().equals(ImageFormat.pipeDataFile(e.getKey()))) {
+            if (!e.getValue().equals(ImageFormat.pipeDataFile(e.getKey())) || e.getValue().contains("/")
+                    || e.getValue().startsWith(".")) {
                 throw new IOException(file + " names the pipe data of " + e.getKey() + " '" + e.getValue()
                         + "', not " + ImageFormat.pipeDataFile(e.getKey()));
             }

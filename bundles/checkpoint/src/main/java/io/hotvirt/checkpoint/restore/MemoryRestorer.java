@@ -149,6 +149,10 @@ public final class MemoryRestorer implements AutoCloseable {
     /** Closes, inside the process, the page files {@link Mode#ZERO_COPY} opened (the mappings stay). */
     @Override
     public void close() throws IOException {
+        if (copyBuffer != null) {
+            copyBuffer.close(); // native memory: not left for a GC that native allocations do not trigger
+            copyBuffer = null;
+        }
         IOException failure = null;
         for (Map.Entry<Path, Long> e : openFds.entrySet()) {
             try {

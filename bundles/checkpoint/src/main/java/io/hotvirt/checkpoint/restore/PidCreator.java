@@ -162,11 +162,19 @@ public final class PidCreator {
      * the zombie).
      */
     public void destroy(SyscallInjector parent, int parentTid, int child) {
+        destroy(parent, parentTid, child, child);
+    }
+
+    /**
+     * {@link #destroy(SyscallInjector, int, int)} of a child the parent knows by another number:
+     * {@code childInParent}, its PID in the parent's PID namespace (a fresh namespace's restore).
+     */
+    public void destroy(SyscallInjector parent, int parentTid, int child, int childInParent) {
         Tracees.killAndReap(tracer, child, false); // first reported to us, its tracer
         for (int attempt = 0; attempt < 500; attempt++) {
             long got;
             try {
-                got = parent.callRaw(parentTid, "wait4", Syscall.WAIT4, child, 0, WNOHANG | WALL, 0);
+                got = parent.callRaw(parentTid, "wait4", Syscall.WAIT4, childInParent, 0, WNOHANG | WALL, 0);
             } catch (IOException e) {
                 return;
             }

@@ -273,12 +273,21 @@ final class TreeRestore {
             Integer parent = madeFrom.get(pid);
             if (parent != null && Husk.exists(parent)) {
                 // the vDSO's syscall: there before and after the work region
-                creator.destroy(new SyscallInjector(tracer, parent), parent, pid);
+                creator.destroy(new SyscallInjector(tracer, parent), parent, pid, inParent(pid));
             } else {
                 Tracees.killAndReap(tracer, pid, ourChildren.contains(pid));
             }
         }
         made.clear();
+    }
+
+    /** {@code pid} as its parent's PID namespace numbers it: the image's PID in a fresh namespace. */
+    private int inParent(int pid) {
+        if (!options.newPidNamespace()) {
+            return pid;
+        }
+        return pids.entrySet().stream().filter(e -> e.getValue() == pid).map(Map.Entry::getKey).findFirst()
+                .orElse(pid);
     }
 
     int rootPid() {
