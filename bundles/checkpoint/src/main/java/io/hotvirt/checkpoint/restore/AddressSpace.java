@@ -4,6 +4,7 @@ import io.hotvirt.checkpoint.image.PageIndexReader;
 import io.hotvirt.checkpoint.image.PageRun;
 import io.hotvirt.checkpoint.image.ProcessMetadata;
 import io.hotvirt.checkpoint.image.ImageFormat;
+import io.hotvirt.checkpoint.tree.Credentials;
 import io.hotvirt.checkpoint.tree.MmFields;
 import io.hotvirt.linux.jna.LibC;
 import io.hotvirt.linux.jna.Syscall;
@@ -93,12 +94,14 @@ final class AddressSpace {
         runs.sort((a, b) -> Long.compareUnsigned(a.vaddr(), b.vaddr()));
         Path pages = image.resolve(ImageFormat.pagesFile(meta.pid()));
         long used = 0;
-        try (MemoryRestorer memory = new MemoryRestorer(p.injector(), p.pid(), p.scratch()).onCopied(onCopied)) {
+        Credentials identity = meta.tree().credentials();
+        try (MemoryRestorer memory = new MemoryRestorer(p.injector(), p.pid(), p.scratch()).onCopied(onCopied)
+                .openingAs(p, identity)) {
             for (ProcessMetadata.Area a : meta.areas()) {
                 switch (a.contents()) {
                     case "pages" -> used += memory.restore(a, within(runs, a), pages, mode).imagePages();
                     case "shm" -> shm.map(p, a);
-                    case "file" -> mapSharedFile(p, a);
+                    case "file" -> mapSharedFile(p, meta.pid(), a, identity);
                     case "kernel" -> { } // moved by clear()
                     default -> throw new IOException("area " + describe(a) + " of process " + meta.pid() + " ("
                             + a.contents() + ") cannot be restored: the image holds nothing of it");
@@ -121,17 +124,37 @@ final class AddressSpace {
         return out;
     }
 
-    /** A real file mapped shared: map the file again (its contents are the file's, not the image's). */
-    private static void mapSharedFile(RestoringProcess p, ProcessMetadata.Area a) throws IOException {
+    /**
+     * A real file mapped shared: map the file again (its contents are the file's, not the image's),
+     * opened as the process's saved identity, and checked to be the file the process had mapped.
+     */
+    private static void mapSharedFile(RestoringProcess p, int imagePid, ProcessMetadata.Area a, Credentials identity)
+            throws IOException {
         String path = a.path();
         int access = a.perms().charAt(1) == 'w' ? LibC.O_RDWR : LibC.O_RDONLY;
-        long fd = p.call("openat", MemoryRestorer.OPENAT, MemoryRestorer.AT_FDCWD, p.writeString(0, path),
-                access | LibC.O_CLOEXEC, 0);
+        long fd;
+        try {
+            fd = FsIdentity.as(p, identity, () -> p.call("openat", MemoryRestorer.OPENAT, MemoryRestorer.AT_FDCWD,
+                    p.writeString(0, path), access | LibC.O_CLOEXEC, 0));
+        } catch (IOException e) {
+            throw new IOException("restoring the shared file mapping " + describe(a) + " of process " + imagePid
+                    + ": " + e.getMessage(), e);
+        }
         try {
             p.call("mmap", Syscall.MMAP, a.start(), a.end() - a.start(), MemoryRestorer.prot(a.perms()),
                     LibC.MAP_SHARED | LibC.MAP_FIXED, fd, a.offset());
         } finally {
             p.call("close", Syscall.CLOSE, fd);
+        }
+        // compared as /proc/PID/maps shows both (on overlayfs it shows the real inode, which stat does not)
+        MemoryMapping now = Procfs.maps(p.pid()).stream().filter(m -> m.start() == a.start()).findFirst()
+                .orElseThrow(() -> new IOException("the shared file mapping " + describe(a) + " of process "
+                        + imagePid + " is not there after mmap"));
+        if (now.devMajor() != a.devMajor() || now.devMinor() != a.devMinor() || now.inode() != a.inode()) {
+            throw new IOException("the shared file mapping " + describe(a) + " of process " + imagePid + ": " + path
+                    + " is not the file the process had mapped (now device " + now.devMajor() + ":" + now.devMinor()
+                    + " inode " + now.inode() + ", was " + a.devMajor() + ":" + a.devMinor() + " inode " + a.inode()
+                    + ")");
         }
     }
 

@@ -1,5 +1,6 @@
 package io.hotvirt.checkpoint.restore;
 
+import io.hotvirt.checkpoint.tree.Credentials;
 import io.hotvirt.linux.jna.LibC;
 import io.hotvirt.linux.jna.Syscall;
 import io.hotvirt.linux.ptrace.ProcessMemory;
@@ -38,21 +39,45 @@ final class FdSpace {
     final RestoringProcess process;
     /** The process's PID as the image (and its PID namespace) numbers it. */
     final int imagePid;
+    /** Whom its opens are permission-checked as ({@link FsIdentity}); null: root. */
+    private final Credentials identity;
     private final int spare;
     private final Set<Integer> temporaries = new LinkedHashSet<>();
     private final Map<Integer, Integer> pidfds = new HashMap<>(); // owner image pid -> parked pidfd
 
-    /** @param spare the lowest fd a temporary may be parked at: above every fd of the image */
-    FdSpace(RestoringProcess process, int imagePid, int spare) {
+    /**
+     * @param identity the process's saved credentials, its opens are checked as (null: root)
+     * @param spare    the lowest fd a temporary may be parked at: above every fd of the image
+     */
+    FdSpace(RestoringProcess process, int imagePid, Credentials identity, int spare) {
         this.process = process;
         this.imagePid = imagePid;
+        this.identity = identity;
         this.spare = spare;
     }
 
-    /** openat(AT_FDCWD, path, flags): the raw fd. */
+    /** openat(AT_FDCWD, path, flags) as the process's saved identity: the raw fd. */
     int open(String path, int flags) throws IOException {
-        long at = process.writeString(PATH_AT, path);
-        return (int) process.call("openat", Syscall.OPENAT, AT_FDCWD, at, flags, 0);
+        return FsIdentity.as(process, identity, () -> (int) process.call("openat", Syscall.OPENAT, AT_FDCWD,
+                process.writeString(PATH_AT, path), flags, 0));
+    }
+
+    /**
+     * {@link #open}, and when the saved identity may not open the file, as root: a daemon that opened
+     * its log as root and then dropped to a user holds an fd its user could not open. The caller must
+     * then prove the fd is the very file the image saw (device and inode), so root never opens
+     * anything else on the workload's behalf.
+     */
+    int openAsGranted(String path, int flags) throws IOException {
+        try {
+            return open(path, flags);
+        } catch (IOException e) {
+            String why = String.valueOf(e.getMessage());
+            if (identity == null || !(why.contains("EACCES") || why.contains("EPERM"))) {
+                throw e;
+            }
+            return (int) process.call("openat", Syscall.OPENAT, AT_FDCWD, process.writeString(PATH_AT, path), flags, 0);
+        }
     }
 
     /** In {@link #pair}'s arguments: where the int[2] the syscall fills goes. */

@@ -83,7 +83,9 @@ final class FileCreator {
         checkPath(d);
         FdSpace owner = owner(d);
         int flags = (d.flags() & ~OPEN_IGNORED) | (d.kind() == FileKind.TERMINAL ? LibC.O_NOCTTY : 0);
-        int fd = owner.park(owner.open(d.path(), flags));
+        // a terminal's number is reused by other sessions, so its identity proves nothing: only as the user
+        int fd = owner.park(d.kind() == FileKind.TERMINAL ? owner.open(d.path(), flags)
+                : owner.openAsGranted(d.path(), flags));
         parked.put(d.id(), fd);
         checkSameFile(d, owner.procFd(fd));
         boolean seekable = d.kind() == FileKind.REGULAR || d.kind() == FileKind.BLOCK_DEVICE
@@ -277,7 +279,9 @@ final class FileCreator {
 
     /**
      * The file opened at restore is the one in the image: the same type (and device number for a
-     * device); on the same filesystem the same inode; a regular file also the same size (as CRIU's
+     * device), the same filesystem and inode (across filesystems inode numbers say nothing, so a path
+     * swapped for a link elsewhere must not pass; a filesystem whose device number changed with a
+     * remount or reboot needs a fresh checkpoint); a regular file also the same size (as CRIU's
      * default file validation) — else it was replaced or changed since the checkpoint. A file open for
      * appending may have grown (a log the restored domain, or an earlier restore of it, wrote to):
      * its writes go to the end whatever the size.
@@ -294,7 +298,11 @@ final class FileCreator {
         } else if (was.rdev() != now.rdev()) {
             why = "it is device " + now.rdevMajor() + ":" + now.rdevMinor() + " now, was " + was.rdevMajor() + ":"
                     + was.rdevMinor();
-        } else if (was.dev() == now.dev() && was.ino() != now.ino()) {
+        } else if (was.dev() != now.dev()) {
+            why = "it is on another filesystem now: device " + FileIdentity.major(now.dev()) + ":"
+                    + FileIdentity.minor(now.dev()) + ", was " + FileIdentity.major(was.dev()) + ":"
+                    + FileIdentity.minor(was.dev());
+        } else if (was.ino() != now.ino()) {
             why = "it was replaced: inode " + now.ino() + ", was " + was.ino();
         } else if (d.kind() == FileKind.REGULAR && was.size() != now.size()
                 && !((d.flags() & LibC.O_APPEND) != 0 && now.size() > was.size())) {

@@ -6,6 +6,7 @@ import io.hotvirt.checkpoint.DomainCheckpointer;
 import io.hotvirt.checkpoint.files.FileDescription;
 import io.hotvirt.checkpoint.files.FileTable;
 import io.hotvirt.checkpoint.image.ImageFormat;
+import io.hotvirt.checkpoint.tree.Credentials;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -37,11 +38,23 @@ public final class FileRestorer {
 
     private final FileTable table;
     private final Map<Integer, RestoringProcess> processes;
+    private final Map<Integer, Credentials> identities;
 
-    /** @param processes by PID as the image numbers them (which is the PID inside their PID namespace) */
-    public FileRestorer(FileTable table, Map<Integer, RestoringProcess> processes) {
+    /**
+     * @param processes  by PID as the image numbers them (which is the PID inside their PID namespace)
+     * @param identities the saved credentials of each, by the same PID: every file is opened as its
+     *                   owner's saved file-system identity ({@link FsIdentity}); absent: as root
+     */
+    public FileRestorer(FileTable table, Map<Integer, RestoringProcess> processes,
+                        Map<Integer, Credentials> identities) {
         this.table = table;
         this.processes = Map.copyOf(processes);
+        this.identities = Map.copyOf(identities);
+    }
+
+    /** Processes whose saved identity is root. */
+    public FileRestorer(FileTable table, Map<Integer, RestoringProcess> processes) {
+        this(table, processes, Map.of());
     }
 
     /** Reads {@code files.json} of an image and the pipe data files it names. */
@@ -129,7 +142,7 @@ public final class FileRestorer {
                         + ", which is not being restored");
             }
             int top = p.fds().stream().mapToInt(FileTable.FdRef::fd).max().orElse(-1);
-            spaces.put(p.pid(), new FdSpace(rp, p.pid(), Math.max(top + 1, 3)));
+            spaces.put(p.pid(), new FdSpace(rp, p.pid(), identities.get(p.pid()), Math.max(top + 1, 3)));
         }
         return spaces;
     }

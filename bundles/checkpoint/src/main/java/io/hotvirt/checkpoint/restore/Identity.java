@@ -42,8 +42,10 @@ final class Identity {
         long exeFd = -1;
         String exe = tree.exe();
         if (exe != null && exe.startsWith("/") && !exe.endsWith(" (deleted)")) {
-            long fd = p.callRaw("openat", Syscall.OPENAT, MemoryRestorer.AT_FDCWD, p.writeString(0, exe),
-                    LibC.O_RDONLY | LibC.O_CLOEXEC, 0);
+            // as the workload, like its mappings: a path it controls must not make a root-only file its
+            // exe link; no readable exe loses nothing, its text areas would not reopen either
+            long fd = FsIdentity.as(p, tree.credentials(), () -> p.callRaw("openat", Syscall.OPENAT,
+                    MemoryRestorer.AT_FDCWD, p.writeString(0, exe), LibC.O_RDONLY | LibC.O_CLOEXEC, 0));
             exeFd = fd >= 0 ? fd : -1;
         }
         b.putInt((int) exeFd);

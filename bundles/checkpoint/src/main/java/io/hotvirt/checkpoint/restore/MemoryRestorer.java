@@ -4,6 +4,7 @@ import com.sun.jna.Memory;
 import io.hotvirt.checkpoint.image.ImageFormat;
 import io.hotvirt.checkpoint.image.PageRun;
 import io.hotvirt.checkpoint.image.ProcessMetadata;
+import io.hotvirt.checkpoint.tree.Credentials;
 import io.hotvirt.linux.jna.LibC;
 import io.hotvirt.linux.jna.Syscall;
 import io.hotvirt.linux.ptrace.ProcessMemory;
@@ -73,6 +74,8 @@ public final class MemoryRestorer implements AutoCloseable {
     private final Map<Path, Long> openFds = new HashMap<>();
     private Memory copyBuffer;
     private java.util.function.LongConsumer onCopied = n -> { };
+    private RestoringProcess process;
+    private Credentials identity;
 
     /**
      * @param injector for the process to restore into; {@code tid} one of its threads, ptrace-stopped
@@ -88,6 +91,17 @@ public final class MemoryRestorer implements AutoCloseable {
     /** Told the bytes of each chunk {@link Mode#COPY} writes (a copy of GiBs takes seconds: progress). */
     public MemoryRestorer onCopied(java.util.function.LongConsumer listener) {
         this.onCopied = listener;
+        return this;
+    }
+
+    /**
+     * Opens the files private areas map as {@code identity} ({@link FsIdentity}): they are the
+     * workload's, while the page file stays restore's own. {@code process}: the one restored into, whose
+     * main thread is the {@code tid} given.
+     */
+    MemoryRestorer openingAs(RestoringProcess process, Credentials identity) {
+        this.process = process;
+        this.identity = identity;
         return this;
     }
 
@@ -232,7 +246,10 @@ public final class MemoryRestorer implements AutoCloseable {
         return "[stack]".equals(area.path());
     }
 
-    /** openat(AT_FDCWD, path, O_RDONLY|O_CLOEXEC) in the process; the fd is kept for the next areas. */
+    /**
+     * openat(AT_FDCWD, path, O_RDONLY|O_CLOEXEC) in the process, a mapped file as its identity; the fd is
+     * kept for the next areas.
+     */
     private long open(Path file, boolean imageFile) throws IOException {
         Path path = imageFile ? file.toAbsolutePath() : file;
         Long known = openFds.get(path);
@@ -243,8 +260,11 @@ public final class MemoryRestorer implements AutoCloseable {
         if (name.length > SCRATCH_BYTES) {
             throw new IOException("path too long for the scratch area: " + path);
         }
-        ProcessMemory.write(injector.pid(), scratch, name);
-        long fd = injector.call(tid, "openat", OPENAT, AT_FDCWD, scratch, LibC.O_RDONLY | LibC.O_CLOEXEC, 0);
+        FsIdentity.IoCall<Long> open = () -> {
+            ProcessMemory.write(injector.pid(), scratch, name);
+            return injector.call(tid, "openat", OPENAT, AT_FDCWD, scratch, LibC.O_RDONLY | LibC.O_CLOEXEC, 0);
+        };
+        long fd = imageFile || process == null ? open.call() : FsIdentity.as(process, identity, open);
         openFds.put(path, fd);
         return fd;
     }

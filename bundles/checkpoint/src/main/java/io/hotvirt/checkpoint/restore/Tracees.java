@@ -5,10 +5,12 @@ import com.sun.jna.ptr.IntByReference;
 import io.hotvirt.linux.jna.Errno;
 import io.hotvirt.linux.jna.LibC;
 import io.hotvirt.linux.jna.Syscall;
+import io.hotvirt.linux.proc.Procfs;
 import io.hotvirt.linux.ptrace.Tracer;
 import io.hotvirt.linux.ptrace.WaitStatus;
 
 import java.io.IOException;
+import java.util.List;
 
 /**
  * ptrace chores for tracees the {@link Tracer} did not attach itself: processes auto-attached
@@ -40,6 +42,8 @@ final class Tracees {
      * effort, never throws.
      */
     static void killAndReap(Tracer tracer, int pid, boolean ourChild) {
+        // its other threads are tracees too: until their ends are reaped, the leader's is never reported
+        List<Integer> others = Procfs.tasks(pid).stream().filter(t -> t != pid).toList();
         try {
             LibC.INSTANCE.kill(pid, 9);
         } catch (LastErrorException e) {
@@ -50,6 +54,13 @@ final class Tracees {
                 IntByReference status = new IntByReference();
                 long deadline = System.currentTimeMillis() + REAP_MILLIS;
                 while (System.currentTimeMillis() < deadline) {
+                    for (int t : others) {
+                        try {
+                            LibC.INSTANCE.waitpid(t, status, LibC.WNOHANG | LibC.__WALL);
+                        } catch (LastErrorException reaped) {
+                            // ECHILD: reaped already
+                        }
+                    }
                     int got;
                     try {
                         got = LibC.INSTANCE.waitpid(pid, status, LibC.WNOHANG | LibC.__WALL);

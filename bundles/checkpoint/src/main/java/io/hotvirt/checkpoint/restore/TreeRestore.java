@@ -2,6 +2,7 @@ package io.hotvirt.checkpoint.restore;
 
 import io.hotvirt.checkpoint.cpu.ThreadCpu;
 import io.hotvirt.checkpoint.image.ProcessMetadata;
+import io.hotvirt.checkpoint.tree.Credentials;
 import io.hotvirt.checkpoint.tree.ProcessRecord;
 import io.hotvirt.linux.cgroup.DomainCgroup;
 import io.hotvirt.linux.jna.Syscall;
@@ -195,7 +196,9 @@ final class TreeRestore {
     /** Every fd, each open file description made once by its owner and passed to the others. */
     private void restoreFiles() throws IOException {
         if (plan.files() != null) {
-            new FileRestorer(FileRestorer.load(plan.image()), processes).restore();
+            Map<Integer, Credentials> identities = new LinkedHashMap<>();
+            plan.processes().forEach(p -> identities.put(p.pid(), p.tree().credentials()));
+            new FileRestorer(FileRestorer.load(plan.image()), processes, identities).restore();
         }
     }
 
