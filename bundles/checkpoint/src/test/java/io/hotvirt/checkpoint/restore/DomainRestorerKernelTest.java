@@ -8,6 +8,7 @@ import io.hotvirt.checkpoint.signals.PosixTimer;
 import io.hotvirt.checkpoint.signals.ProcessSignals;
 import io.hotvirt.checkpoint.image.NodeKeyStore;
 import io.hotvirt.checkpoint.testing.CWorkload;
+import io.hotvirt.checkpoint.testing.Reaping;
 import io.hotvirt.checkpoint.files.FilesTreeWorkload;
 import io.hotvirt.checkpoint.freeze.SignalsWorkload;
 import io.hotvirt.checkpoint.testing.PatternWorkload;
@@ -71,16 +72,10 @@ public class DomainRestorerKernelTest {
 
     @After
     public void cleanUp() throws Exception {
-        for (int pid : restored) {
-            try {
-                LibC.INSTANCE.kill(pid, 9);
-            } catch (LastErrorException ignored) {
-                // gone
-            }
-        }
+        Reaping.kill(restored);
         CWorkload.closeAll(cleanup, cgroup);
         for (int pid : restored) {
-            reapGone(pid);
+            Reaping.reapGone(pid);
         }
     }
 
@@ -90,7 +85,7 @@ public class DomainRestorerKernelTest {
             PatternWorkload w = PatternWorkload.start(16, 0x5eed, cgroup.procsFiles(), tmp.getRoot().toPath(), 10_000);
             cleanup.add(w);
             Path image = dump("pattern-" + mode);
-            reapGone(w.pid);
+            Reaping.reapGone(w.pid);
 
             DomainRestorer.Result r = restore(image, new DomainRestorer.Options(false, mode));
             assertEquals(w.pid, r.rootPid());
@@ -103,7 +98,7 @@ public class DomainRestorerKernelTest {
             assertTrue(mode + ": " + r, r.imagePages() >= 16 * 256 && r.imagePages() < 16 * 256 + 256);
             assertEquals("pattern", Procfs.stat(w.pid).orElseThrow().comm());
             LibC.INSTANCE.kill(w.pid, 9); // the next round's checkpoint must not see it
-            reapGone(w.pid);
+            Reaping.reapGone(w.pid);
         }
     }
 
@@ -117,13 +112,13 @@ public class DomainRestorerKernelTest {
         PatternWorkload w = PatternWorkload.start(8, 0xc0ffee, cgroup.procsFiles(), tmp.getRoot().toPath(), 10_000);
         cleanup.add(w);
         Path first = dump("first");
-        reapGone(w.pid);
+        Reaping.reapGone(w.pid);
         restore(first, new DomainRestorer.Options(false, MemoryRestorer.Mode.ZERO_COPY));
         assertTrue(Procfs.maps(w.pid).stream().anyMatch(m -> m.path().startsWith(first.toString())));
 
         DomainCheckpointer.Result second = new DomainCheckpointer(keys, "testnode").checkpoint("restoretest", cgroup,
                 images, "second", new DomainCheckpointer.Options(false), null);
-        reapGone(w.pid);
+        Reaping.reapGone(w.pid);
         assertTrue(second.notes().toString(), second.notes().stream().anyMatch(n -> n.contains("saved in full")));
         new ImageCatalog(images, keys).delete(first);
         assertTrue(w.verifyImage(second.image()) >= 8 * 256);
@@ -135,7 +130,7 @@ public class DomainRestorerKernelTest {
         new ImageCatalog(images, keys).delete(second.image());
         DomainCheckpointer.Result third = new DomainCheckpointer(keys, "testnode").checkpoint("restoretest", cgroup,
                 images, "third", new DomainCheckpointer.Options(false), null);
-        reapGone(w.pid);
+        Reaping.reapGone(w.pid);
         assertTrue(third.notes().toString(), third.notes().stream().anyMatch(n -> n.contains("(deleted)")));
         restore(third.image(), new DomainRestorer.Options(false, MemoryRestorer.Mode.ZERO_COPY));
         assertEquals("PASS", w.selfCheck(10_000));
@@ -152,7 +147,7 @@ public class DomainRestorerKernelTest {
                 tmp.getRoot().toPath().resolve("caps.log"), 10_000, x -> x.log().contains("READY"));
         cleanup.add(w);
         Path image = dump("caps");
-        reapGone(w.pid);
+        Reaping.reapGone(w.pid);
 
         restore(image, new DomainRestorer.Options(false, MemoryRestorer.Mode.ZERO_COPY_READ_ONLY));
         assertEquals("PASS", w.selfCheck(10_000));
@@ -172,7 +167,7 @@ public class DomainRestorerKernelTest {
         Path image = dump("tree");
         List<Integer> all = new ArrayList<>(tree.pids());
         all.add(signals.pid);
-        all.forEach(DomainRestorerKernelTest::reapGone);
+        all.forEach(Reaping::reapGone);
 
         DomainRestorer.Result r = restore(image, new DomainRestorer.Options(false, MemoryRestorer.Mode.ZERO_COPY));
         assertEquals(new TreeSet<>(all), new TreeSet<>(r.pids()));
@@ -192,7 +187,7 @@ public class DomainRestorerKernelTest {
         cleanup.add(w);
         Map<String, Integer> roles = w.byName("READY");
         Path image = dump("shm");
-        roles.values().forEach(DomainRestorerKernelTest::reapGone);
+        roles.values().forEach(Reaping::reapGone);
 
         restore(image, new DomainRestorer.Options(false, MemoryRestorer.Mode.ZERO_COPY));
         assertSelfChecks(w, roles);
@@ -206,7 +201,7 @@ public class DomainRestorerKernelTest {
         cleanup.add(w);
         Map<String, Integer> roles = w.byName("READY");
         Path image = dump("python");
-        roles.values().forEach(DomainRestorerKernelTest::reapGone);
+        roles.values().forEach(Reaping::reapGone);
 
         restore(image, new DomainRestorer.Options(false, MemoryRestorer.Mode.ZERO_COPY));
         assertSelfChecks(w, roles);
@@ -223,7 +218,7 @@ public class DomainRestorerKernelTest {
                 x -> x.log().contains("READY") && Procfs.tasks(x.pid).size() == 4);
         cleanup.add(w);
         Path image = dump("threads");
-        reapGone(w.pid);
+        Reaping.reapGone(w.pid);
 
         DomainRestorer.Result r = restore(image, new DomainRestorer.Options(false, MemoryRestorer.Mode.ZERO_COPY));
         assertEquals(4, r.threads());
@@ -246,7 +241,7 @@ public class DomainRestorerKernelTest {
             assertEquals("PASS", w.selfCheck(10_000));
             Map<String, Integer> ids = w.facts("TIMERS");
             Path image = dump("timers-" + newNs);
-            reapGone(w.pid);
+            Reaping.reapGone(w.pid);
 
             ProcessSignals saved = new ImageCatalog(images, keys).read(image).processes().stream()
                     .filter(m -> m.pid() == w.pid).findFirst().orElseThrow().signals();
@@ -269,7 +264,7 @@ public class DomainRestorerKernelTest {
             assertEquals(newNs + ": " + w.log(), "PASS", w.selfCheck(copy,
                     l -> l.startsWith("PASS") || l.startsWith("FAIL"), 10_000));
             LibC.INSTANCE.kill(copy, 9); // the next round's checkpoint must not see it
-            reapGone(copy);
+            Reaping.reapGone(copy);
         }
     }
 
@@ -300,7 +295,7 @@ public class DomainRestorerKernelTest {
             // the workload (the open problem of MemoryDumperKernelTest); the restore runs at the limit.
             cgroup.write("memory", "memory.limit_in_bytes", Long.toString(512L << 20));
             Path image = dump("swapped");
-            reapGone(w.pid);
+            Reaping.reapGone(w.pid);
             cgroup.write("memory", "memory.limit_in_bytes", Long.toString(32L << 20));
 
             DomainRestorer.Result r = restore(image, new DomainRestorer.Options(false, MemoryRestorer.Mode.COPY));
@@ -308,7 +303,7 @@ public class DomainRestorerKernelTest {
             assertTrue(progress.toString(), progress.contains("  copied 64 MiB into process " + w.pid));
             assertEquals("PASS", w.selfCheck(60_000));
             LibC.INSTANCE.kill(w.pid, 9);
-            reapGone(w.pid);
+            Reaping.reapGone(w.pid);
         }
     }
 
@@ -318,7 +313,7 @@ public class DomainRestorerKernelTest {
         PatternWorkload w = PatternWorkload.start(8, 0xfeed, cgroup.procsFiles(), tmp.getRoot().toPath(), 10_000);
         cleanup.add(w);
         Path image = dump("twice");
-        reapGone(w.pid);
+        Reaping.reapGone(w.pid);
 
         DomainRestorer.Options ns = new DomainRestorer.Options(true, MemoryRestorer.Mode.ZERO_COPY);
         CompletableFuture<DomainRestorer.Result> first = CompletableFuture.supplyAsync(() -> restoreUnchecked(image, ns));
@@ -355,7 +350,7 @@ public class DomainRestorerKernelTest {
         FilesTreeWorkload tree = FilesTreeWorkload.start(10_000, cgroup.procsFiles());
         cleanup.add(tree);
         Path image = dump("halfway");
-        tree.pids().forEach(DomainRestorerKernelTest::reapGone);
+        tree.pids().forEach(Reaping::reapGone);
         Path shared = tree.dir.resolve("shared.txt");
         Files.delete(shared);
         Set<Integer> before = Set.copyOf(Procfs.children((int) ProcessHandle.current().pid()));
@@ -379,7 +374,7 @@ public class DomainRestorerKernelTest {
         PatternWorkload w = PatternWorkload.start(4, 0xbad, cgroup.procsFiles(), tmp.getRoot().toPath(), 10_000);
         cleanup.add(w);
         Path image = dump("damaged");
-        reapGone(w.pid);
+        Reaping.reapGone(w.pid);
         Set<Integer> before = Set.copyOf(Procfs.children(ProcessHandle.current().pid() > 0
                 ? (int) ProcessHandle.current().pid() : 0));
 
@@ -450,17 +445,4 @@ public class DomainRestorerKernelTest {
         return Files.exists(Path.of("/usr/bin/sleep")) ? "/usr/bin/sleep" : "/bin/sleep";
     }
 
-    /** Waits until {@code pid} is gone, reaping it if it is (or became, as an orphan) this JVM's child. */
-    private static void reapGone(int pid) {
-        long deadline = System.currentTimeMillis() + 5_000;
-        while (Files.exists(Path.of("/proc", Integer.toString(pid)))) {
-            try {
-                LibC.INSTANCE.waitpid(pid, new IntByReference(), LibC.WNOHANG);
-            } catch (LastErrorException notOurs) {
-                // someone else reaps it
-            }
-            assertTrue("process " + pid + " still exists", System.currentTimeMillis() < deadline);
-            Children.sleep(5);
-        }
-    }
 }

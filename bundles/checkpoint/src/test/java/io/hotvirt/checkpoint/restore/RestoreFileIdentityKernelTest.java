@@ -5,6 +5,7 @@ import com.sun.jna.ptr.IntByReference;
 import io.hotvirt.checkpoint.DomainCheckpointer;
 import io.hotvirt.checkpoint.image.NodeKeyStore;
 import io.hotvirt.checkpoint.testing.CWorkload;
+import io.hotvirt.checkpoint.testing.Reaping;
 import io.hotvirt.checkpoint.tree.Credentials;
 import io.hotvirt.linux.cgroup.Cgroups;
 import io.hotvirt.linux.cgroup.DomainCgroup;
@@ -74,15 +75,9 @@ public class RestoreFileIdentityKernelTest {
 
     @After
     public void cleanUp() throws Exception {
-        for (int pid : restored) {
-            try {
-                LibC.INSTANCE.kill(pid, 9);
-            } catch (LastErrorException ignored) {
-                // gone
-            }
-        }
+        Reaping.kill(restored);
         CWorkload.closeAll(cleanup, cgroup);
-        restored.forEach(RestoreFileIdentityKernelTest::reapGone);
+        restored.forEach(Reaping::reapGone);
     }
 
     /** On the real kernel: an fsuid other than 0 takes CAP_DAC_OVERRIDE away, fsuid 0 gives it back. */
@@ -222,7 +217,7 @@ public class RestoreFileIdentityKernelTest {
         List<Integer> pids = new ArrayList<>(cgroup.pids());
         Path image = new DomainCheckpointer(keys, "testnode").checkpoint("fsidtest", cgroup, images, name,
                 new DomainCheckpointer.Options(false), null).image();
-        pids.forEach(RestoreFileIdentityKernelTest::reapGone);
+        pids.forEach(Reaping::reapGone);
         return image;
     }
 
@@ -251,16 +246,4 @@ public class RestoreFileIdentityKernelTest {
                 .findFirst().orElseThrow();
     }
 
-    private static void reapGone(int pid) {
-        long deadline = System.currentTimeMillis() + 5_000;
-        while (Files.exists(Path.of("/proc", Integer.toString(pid)))) {
-            try {
-                LibC.INSTANCE.waitpid(pid, new IntByReference(), LibC.WNOHANG);
-            } catch (LastErrorException notOurs) {
-                // someone else reaps it
-            }
-            assertTrue("process " + pid + " still exists", System.currentTimeMillis() < deadline);
-            Children.sleep(5);
-        }
-    }
 }
