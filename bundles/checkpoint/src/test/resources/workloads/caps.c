@@ -26,6 +26,11 @@ static void on_usr1(int sig) { (void) sig; check = 1; }
 
 static void *idle(void *arg) {
     (void) arg;
+    /* SIGUSR1 is for the main thread, which pauses for it: delivered here it would wake nobody */
+    sigset_t usr1;
+    sigemptyset(&usr1);
+    sigaddset(&usr1, SIGUSR1);
+    pthread_sigmask(SIG_BLOCK, &usr1, NULL);
     thread_tid = (pid_t) syscall(SYS_gettid);
     for (;;) pause();
     return NULL;

@@ -75,6 +75,7 @@ final class RestorePlacement implements DomainRestorer.Placement {
         if (!placed) {
             return;
         }
+        boolean interrupted = Thread.interrupted(); // waiting for the exit must not be cut short by it
         try {
             if (domains.find(name).map(d -> d.state() == DomainState.RUNNING).orElse(false)) {
                 domains.kill(name, SIGKILL);
@@ -90,11 +91,12 @@ final class RestorePlacement implements DomainRestorer.Placement {
                 domains.remove(name);
             }
         } catch (Exception e) {
-            if (e instanceof InterruptedException) {
-                Thread.currentThread().interrupt();
-            }
             failure.addSuppressed(new IOException("cannot forget the half-restored domain " + name + ": "
                     + e.getMessage() + " (domain:kill / domain:remove " + name + ")", e));
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

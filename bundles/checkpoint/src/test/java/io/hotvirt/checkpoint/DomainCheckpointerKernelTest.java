@@ -225,6 +225,24 @@ public class DomainCheckpointerKernelTest {
     private static final long SEED_ANON = 0x5a5a0123456789a5L;
     private static final long SEED_MEMFD = 0xa5a5fedcba987653L;
 
+    /**
+     * rseq_cs.c: a thread spinning in an rseq critical section that only an abort leaves. Stopped
+     * there, it is sent on to its abort handler in the image and, left running, live too: the
+     * syscalls injected into it clear the section descriptor, after which nothing would abort it.
+     */
+    @Test(timeout = 60_000)
+    public void aThreadStoppedInAnRseqCriticalSectionGoesOnAtItsAbortHandler() throws Exception {
+        CWorkload w = CWorkload.start(List.of(CWorkload.binary("rseq_cs", "-pthread").toString()), cgroup.procsFiles(),
+                tmp.getRoot().toPath().resolve("rseq.log"), 10_000, x -> x.log().contains("READY"));
+        cleanup.add(w);
+        for (int i = 0; i < 3; i++) {
+            new DomainCheckpointer(keys, "testnode").checkpoint("dumptest", cgroup, images, "rseq" + i,
+                    new DomainCheckpointer.Options(true), null);
+            String verdict = w.selfCheck(10_000);
+            assertTrue(verdict, verdict.startsWith("PASS"));
+        }
+    }
+
     @Test(timeout = 60_000)
     public void savesEachSharedMemoryObjectOnceForTheWholeDomain() throws Exception {
         Path dir = tmp.newFolder("shm").toPath();

@@ -30,7 +30,9 @@ public record ThreadRegistrations(long clearChildTid, long robustListHead, long 
      * read by injecting prctl(PR_GET_TID_ADDRESS) and get_robust_list(0) into each thread (their
      * results land in a scratch page mapped for the occasion) and PTRACE_GET_RSEQ_CONFIGURATION.
      * A thread stopped inside an rseq critical section is moved to its abort handler, as the kernel
-     * would do when it next runs (preempted, migrated): restored, it must not commit blindly.
+     * would do when it next runs (preempted, migrated): restored, it must not commit blindly. The
+     * live thread is moved too: returning from the injected syscalls, outside the section, the
+     * kernel clears its rseq_cs, and nothing would abort the section once it runs on.
      */
     public static List<ThreadCpu> addTo(Tracer tracer, SyscallInjector injector, int pid, List<ThreadCpu> cpus)
             throws IOException {
@@ -57,6 +59,11 @@ public record ThreadRegistrations(long clearChildTid, long robustListHead, long 
             }
         } finally {
             injector.unmap(main, scratch, PAGE);
+        }
+        for (int i = 0; i < out.size(); i++) { // after the last injection, which restores the registers it found
+            if (out.get(i).registers().rip() != cpus.get(i).registers().rip()) {
+                tracer.setRegisters(out.get(i).tid(), out.get(i).registers());
+            }
         }
         return out;
     }

@@ -93,7 +93,15 @@ public final class DomainRestorer {
                 return new Result(plan.domain(), run.rootPid(), plan.pids(), plan.threadCount(), run.imagePages(),
                         System.nanoTime() - t0, run.memoryNanos(), resume, run.notes());
             } catch (IOException | RuntimeException | Error e) {
-                run.killAll();
+                // an interrupt (the shell's Ctrl-C) must not cut the clean-up short
+                boolean interrupted = Thread.interrupted();
+                try {
+                    run.killAll();
+                } finally {
+                    if (interrupted) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
                 throw e;
             }
         }

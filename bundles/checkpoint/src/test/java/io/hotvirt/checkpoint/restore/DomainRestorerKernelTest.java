@@ -225,6 +225,20 @@ public class DomainRestorerKernelTest {
         assertEquals("PASS", w.selfCheck(20_000));
     }
 
+    /** rseq_cs.c: a thread saved inside an rseq critical section comes back at its abort handler. */
+    @Test(timeout = 60_000)
+    public void aThreadInAnRseqCriticalSectionComesBackAtItsAbortHandler() throws Exception {
+        CWorkload w = CWorkload.start(List.of(CWorkload.binary("rseq_cs", "-pthread").toString()), cgroup.procsFiles(),
+                tmp.getRoot().toPath().resolve("rseq.log"), 10_000, x -> x.log().contains("READY"));
+        cleanup.add(w);
+        Path image = dump("rseq");
+        Reaping.reapGone(w.pid);
+
+        restore(image, new DomainRestorer.Options(false, MemoryRestorer.Mode.COPY));
+        String verdict = w.selfCheck(10_000);
+        assertTrue(verdict, verdict.startsWith("PASS"));
+    }
+
     /**
      * posix_timers.c: a periodic signalling timer, a SIGEV_NONE one and a SIGEV_THREAD_ID one are in
      * the image with their IDs and times, and come back (original PIDs, then a fresh PID namespace,

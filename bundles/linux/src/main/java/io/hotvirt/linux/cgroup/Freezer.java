@@ -11,7 +11,41 @@ abstract class Freezer {
     static final long TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(10);
     private static final long SPIN_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
-    abstract void freeze(Path dir) throws IOException;
+    /**
+     * Freezes {@code dir} and waits until the kernel confirms. On any failure — a timeout, an
+     * interrupt, an I/O error, even an Error — the freeze request is withdrawn before the exception
+     * leaves: a half-frozen (v1 FREEZING) cgroup would stop the workload for good.
+     */
+    final void freeze(Path dir) throws IOException {
+        boolean done = false;
+        try {
+            requestFreeze(dir);
+            if (!await(dir, this::confirmFrozen)) {
+                throw new IOException("freezing " + dir + ": not frozen after 10 s — a process is probably in an"
+                        + " uninterruptible sleep (state D, e.g. on NFS or FUSE); the cgroup was thawed again");
+            }
+            done = true;
+        } finally {
+            if (!done) {
+                boolean interrupted = Thread.interrupted(); // the thaw must not be cut short by the interrupt
+                try {
+                    withdraw(dir);
+                } finally {
+                    if (interrupted) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            }
+        }
+    }
+
+    abstract void requestFreeze(Path dir) throws IOException;
+
+    /** Polled while freezing: true once frozen (v1 may also re-request the freeze here). */
+    abstract boolean confirmFrozen(Path dir) throws IOException;
+
+    /** Withdraws a freeze request without waiting (best effort inside a failure). */
+    abstract void withdraw(Path dir) throws IOException;
 
     abstract void thaw(Path dir) throws IOException;
 
@@ -52,25 +86,29 @@ abstract class Freezer {
     /** cgroup v1: freezer.state THAWED → FREEZING → FROZEN. */
     static final class V1 extends Freezer {
 
+        private long lastRequest;
+
         @Override
-        void freeze(Path dir) throws IOException {
-            Path state = dir.resolve("freezer.state");
-            CgroupIo.write(state, "FROZEN");
-            // while FREEZING, writing FROZEN again retries tasks that were not caught the first time
-            long[] lastTry = {System.nanoTime()};
-            if (!await(dir, d -> frozen(d) || retry(state, lastTry))) {
-                CgroupIo.write(state, "THAWED");
-                throw new IOException("freezing " + dir + ": not frozen after 10 s — a process is probably in an"
-                        + " uninterruptible sleep (state D, e.g. on NFS or FUSE); the cgroup was thawed again");
-            }
+        void requestFreeze(Path dir) throws IOException {
+            CgroupIo.write(dir.resolve("freezer.state"), "FROZEN");
+            lastRequest = System.nanoTime();
         }
 
-        private static boolean retry(Path state, long[] lastTry) throws IOException {
-            if (System.nanoTime() - lastTry[0] > 100_000_000L) {
-                CgroupIo.write(state, "FROZEN");
-                lastTry[0] = System.nanoTime();
+        @Override
+        boolean confirmFrozen(Path dir) throws IOException {
+            if (frozen(dir)) {
+                return true;
+            }
+            // while FREEZING, writing FROZEN again retries tasks that were not caught the first time
+            if (System.nanoTime() - lastRequest > 100_000_000L) {
+                requestFreeze(dir);
             }
             return false;
+        }
+
+        @Override
+        void withdraw(Path dir) throws IOException {
+            thaw(dir);
         }
 
         @Override
@@ -88,13 +126,18 @@ abstract class Freezer {
     static final class V2 extends Freezer {
 
         @Override
-        void freeze(Path dir) throws IOException {
+        void requestFreeze(Path dir) throws IOException {
             CgroupIo.write(dir.resolve("cgroup.freeze"), "1");
-            if (!await(dir, this::frozen)) {
-                CgroupIo.write(dir.resolve("cgroup.freeze"), "0");
-                throw new IOException("freezing " + dir + ": not frozen after 10 s — a process is probably in an"
-                        + " uninterruptible sleep (state D, e.g. on NFS or FUSE); the cgroup was thawed again");
-            }
+        }
+
+        @Override
+        boolean confirmFrozen(Path dir) throws IOException {
+            return frozen(dir);
+        }
+
+        @Override
+        void withdraw(Path dir) throws IOException {
+            CgroupIo.write(dir.resolve("cgroup.freeze"), "0");
         }
 
         @Override
