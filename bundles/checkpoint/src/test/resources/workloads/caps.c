@@ -4,7 +4,9 @@
  * CAP_NET_BIND_SERVICE (effective and permitted, nothing inheritable), sets no_new_privs, then
  * starts a thread (which inherits all of it) and prints "READY <tid>". On SIGUSR1 the main thread
  * checks, for itself and for the thread, uids, gids, CapEff, CapPrm, CapInh, CapBnd's CAP_SYS_MODULE
- * bit and NoNewPrivs in /proc/self/task/TID/status, and prints PASS or "FAIL <what>".
+ * bit and NoNewPrivs in /proc/self/task/TID/status, and that the process is still dumpable (it made
+ * itself so again after dropping root, as a service manager's child would be), and prints PASS or
+ * "FAIL <what>".
  */
 #define _GNU_SOURCE
 #include <grp.h>
@@ -58,6 +60,7 @@ static const char *verify(pid_t tid) {
     if (field(status, "CapInh:\t") != 0) return "CapInh";
     if (field(status, "CapBnd:\t") & (1ULL << CAP_SYS_MODULE)) return "CapBnd";
     if (!strstr(status, "NoNewPrivs:\t1")) return "NoNewPrivs";
+    if (prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) != 1) return "dumpable";
     return NULL;
 }
 
@@ -69,7 +72,10 @@ int main(void) {
     }
     struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
     struct __user_cap_data_struct d[2] = {{(unsigned) KEPT, (unsigned) KEPT, 0}, {0, 0, 0}};
-    if (syscall(SYS_capset, &h, d) || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)) { perror("capset"); return 1; }
+    if (syscall(SYS_capset, &h, d) || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) || prctl(PR_SET_DUMPABLE, 1, 0, 0, 0)) {
+        perror("capset");
+        return 1;
+    }
     signal(SIGUSR1, on_usr1);
     pthread_t t;
     pthread_create(&t, NULL, idle, NULL);

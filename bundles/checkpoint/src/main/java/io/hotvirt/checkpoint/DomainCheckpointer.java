@@ -18,9 +18,11 @@ import io.hotvirt.checkpoint.memory.SharedMemoryDumper;
 import io.hotvirt.checkpoint.memory.SwapAreas;
 import io.hotvirt.checkpoint.signals.ProcessSignals;
 import io.hotvirt.checkpoint.signals.SignalDumper;
+import io.hotvirt.checkpoint.tree.Privileges;
 import io.hotvirt.checkpoint.tree.ProcessRecord;
 import io.hotvirt.checkpoint.tree.TreeReader;
 import io.hotvirt.linux.cgroup.DomainCgroup;
+import io.hotvirt.linux.jna.Syscall;
 import io.hotvirt.linux.proc.Procfs;
 
 import java.io.IOException;
@@ -185,6 +187,9 @@ public final class DomainCheckpointer {
                     at = "process " + pid + " (" + r.comm() + "), clear_child_tid, robust lists, rseq";
                     cpus = ThreadRegistrations.addTo(freezer.tracer(), freezer.injector(pid), pid, cpus);
                     phases.end(DumpPhases.REGISTERS);
+                    at = "process " + pid + " (" + r.comm() + "), dumpable";
+                    ProcessRecord record = r.withPrivileges(r.privileges().withDumpable((int) freezer.injector(pid)
+                            .call(pid, "prctl(PR_GET_DUMPABLE)", Syscall.PRCTL, Privileges.PR_GET_DUMPABLE)));
                     at = "process " + pid + " (" + r.comm() + "), signal state";
                     ProcessSignals signals = SignalDumper.dump(freezer.tracer(), freezer.injector(pid), pid, tids);
                     phases.end(DumpPhases.SIGNALS);
@@ -214,7 +219,7 @@ public final class DomainCheckpointer {
                     shm.save(pid, areas);
                     phases.end(DumpPhases.SHM);
                     metadata.put(ImageFormat.processFile(pid),
-                            new ProcessMetadata(pid, r.comm(), r.exe(), r, cpus, signals, areas, stats));
+                            new ProcessMetadata(pid, r.comm(), r.exe(), record, cpus, signals, areas, stats));
                 }
                 report.update(pagesSoFar[0], pagesSoFar[0] * ImageFormat.PAGE_SIZE, System.nanoTime() - dumpStart);
                 metadata.put(ImageFormat.SHARED_MEMORY, shm.record());

@@ -143,6 +143,22 @@ final class Identity {
                 capabilities(p, tid, kept);
             }
         }
+        dumpable(p, kept);
+    }
+
+    /**
+     * Changing uids made the process non-dumpable (the kernel does so on any change of credentials):
+     * set it back as it was, so that its user can again read its /proc files, attach a debugger, get
+     * its core. 2 (root only) cannot be set by prctl; 0 is the nearest that gives the user nothing more.
+     */
+    private static void dumpable(RestoringProcess p, Privileges kept) throws IOException {
+        if (kept == null || kept.dumpable() == null) {
+            return;
+        }
+        int value = kept.dumpable() == 1 ? 1 : 0;
+        if (p.call("prctl(PR_GET_DUMPABLE)", Syscall.PRCTL, Privileges.PR_GET_DUMPABLE, 0, 0, 0, 0) != kept.dumpable()) {
+            p.call("prctl(PR_SET_DUMPABLE, " + value + ")", Syscall.PRCTL, Privileges.PR_SET_DUMPABLE, value, 0, 0, 0);
+        }
     }
 
     private static void dropFromBoundingSet(RestoringProcess p, int tid, long bounding) throws IOException {

@@ -20,6 +20,10 @@ public record ProcessRecord(int pid, int ppid, int pgid, int sid, List<Integer> 
         rlimits = List.copyOf(rlimits);
     }
 
+    public ProcessRecord withPrivileges(Privileges p) {
+        return new ProcessRecord(pid, ppid, pgid, sid, threads, credentials, cwd, root, umask, rlimits, comm, exe, mm, p);
+    }
+
     public Rlimit rlimit(int resource) {
         return rlimits.stream().filter(r -> r.resource() == resource).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no rlimit " + resource));

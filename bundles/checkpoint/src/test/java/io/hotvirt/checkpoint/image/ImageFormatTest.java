@@ -115,6 +115,39 @@ public class ImageFormatTest {
         assertTrue(r.toString(), r.problems().get(0).startsWith("missing manifest"));
     }
 
+    /** A restore reads the image again after verifying it: only hotvirt's user may be able to change it. */
+    @Test
+    public void anImageOthersCouldChangeIsRefused() throws Exception {
+        NodeKeyStore keys = keys();
+        Path image = writeImage(keys);
+        Path pages = image.resolve(ImageFormat.pagesFile(42));
+
+        Files.setPosixFilePermissions(pages, PosixFilePermissions.fromString("rw-rw-rw-"));
+        assertOneProblem(keys, image, pages + " can be changed by its group or others (owner");
+        Files.setPosixFilePermissions(pages, PosixFilePermissions.fromString("rw-------"));
+
+        Files.setPosixFilePermissions(image, PosixFilePermissions.fromString("rwxrwxr-x"));
+        assertOneProblem(keys, image, image + " can be changed by its group or others");
+        Files.setPosixFilePermissions(image, PosixFilePermissions.fromString("rwx------"));
+
+        Path parent = image.getParent();
+        Files.setPosixFilePermissions(parent, PosixFilePermissions.fromString("rwxrwxrwx"));
+        assertOneProblem(keys, image, "the image's directory " + parent + " can be written by its group or others");
+        Files.setPosixFilePermissions(parent, PosixFilePermissions.fromString("rwxr-xr-x"));
+
+        Path elsewhere = tmp.newFile("elsewhere.img").toPath();
+        Files.copy(pages, elsewhere, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.delete(pages);
+        Files.createSymbolicLink(pages, elsewhere);
+        assertOneProblem(keys, image, pages + " is not a regular file but a symbolic link");
+    }
+
+    private static void assertOneProblem(NodeKeyStore keys, Path image, String start) throws IOException {
+        ImageVerifier.Result r = new ImageVerifier(keys).verify(image);
+        assertEquals(r.toString(), 1, r.problems().size());
+        assertTrue(r.toString(), r.problems().get(0).startsWith(start));
+    }
+
     @Test
     public void otherNodesKeyIsAWrongMac() throws Exception {
         Path image = writeImage(keys());

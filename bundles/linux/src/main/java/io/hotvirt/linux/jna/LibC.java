@@ -262,5 +262,7 @@ public interface LibC extends Library {
 
     int getpid();
 
+    int geteuid();
+
     String strerror(int errno);
 }
