@@ -5,6 +5,7 @@ import io.hotvirt.api.DomainInfo;
 import io.hotvirt.api.DomainService;
 import io.hotvirt.api.DomainState;
 import io.hotvirt.checkpoint.image.ImageVerifier;
+import io.hotvirt.checkpoint.memory.SwapAreas;
 import io.hotvirt.checkpoint.image.NodeKeyStore;
 import io.hotvirt.checkpoint.restore.DomainRestorer;
 import io.hotvirt.checkpoint.restore.MemoryRestorer;
@@ -53,6 +54,11 @@ public final class CheckpointService {
         this.home = home;
         this.keys = new NodeKeyStore(home);
         this.catalog = new ImageCatalog(home.resolve("images"), keys);
+        try {
+            SwapAreas.observe(); // an empty swap area seen now can be read directly until a zero page is swapped out
+        } catch (IOException | RuntimeException e) {
+            // only an optimisation: without it swapped pages are read through their processes
+        }
     }
 
     private static Path home(BundleContext context) {

@@ -46,9 +46,8 @@ public final class FileDigest {
 
     /** The checksum of a small file already read into memory, e.g. to trust it before parsing it. */
     public static String of(byte[] bytes, int version) {
-        byte[] whole = sha256().digest(bytes);
         if (version == 1) {
-            return hex(whole);
+            return hex(sha256().digest(bytes));
         }
         MessageDigest tree = sha256();
         for (long from = 0; from < bytes.length; from += CHUNK) {

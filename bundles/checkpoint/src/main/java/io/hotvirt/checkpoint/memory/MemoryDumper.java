@@ -21,7 +21,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Saves the memory of one stopped process by following its page table. The caller stops the
@@ -41,11 +43,12 @@ import java.util.List;
  * zeromap, and the slot keeps on disk whatever an earlier page left there (proven on 6.18 by
  * ZeroMapKernelTest: pages zeroed and swapped out again to their old slots read back as the old
  * data). User space cannot see the zeromap, so a slot read as zeros is right, but one read as
- * anything else may be a zero page's stale slot. Unless no zero page was ever swapped out this way
- * ({@link ZeroMap#possible()}: /proc/vmstat swpout_zero absent or 0), such runs are read through
- * the process as well and pushed straight back. The cost: on a host where swpout_zero has moved
- * since boot — most 6.12+ hosts that swap at all — only swapped zero pages are read directly;
- * every other swapped page is swapped in and out again, and the dump's fallback reasons say so.
+ * anything else may be a zero page's stale slot. Unless the area can hold no zeromap entry
+ * ({@link ZeroMap#possible}: /proc/vmstat swpout_zero absent or 0, or unchanged since the area was
+ * last seen empty), such runs are read through the process as well and pushed straight back. The
+ * cost: on a host where zero pages keep being swapped out — most 6.12+ hosts that swap at all —
+ * only swapped zero pages are read directly; every other swapped page is swapped in and out
+ * again, and the dump's fallback reasons say so.
  *
  * <p>Shared memory objects ({@code shm} areas) are only named here, in {@link ProcessMetadata.Area#shm()}:
  * {@link SharedMemoryDumper} saves each once per image, whichever processes map it.
@@ -67,7 +70,7 @@ public final class MemoryDumper implements AutoCloseable {
     private FileChannel procMem; // for areas process_vm_readv refuses (not readable)
     private SwapInBudget budget;  // read at the first page that must be swapped in through the process
 
-    private boolean zeroMapPossible;
+    private final Map<String, Boolean> zeroMapPossible = new HashMap<>(); // per swap area
     private long resident;
     private long swapDirect;
     private long swapViaProcess;
@@ -186,7 +189,6 @@ public final class MemoryDumper implements AutoCloseable {
     // ---- pass 2: swapped pages
 
     private void dumpSwapped(Pagemap pm, List<MemoryMapping> maps, SwappedPages swapped) throws IOException {
-        zeroMapPossible = swapped.size() > 0 && ZeroMap.possible(); // the domain is stopped: no new entries of ours
         int i = 0;
         while (i < swapped.size()) {
             PageEntry first = swapped.entry(i);
@@ -207,6 +209,16 @@ public final class MemoryDumper implements AutoCloseable {
         }
     }
 
+    /** Asked with the domain stopped: none of its slots can become a zeromap entry meanwhile. */
+    private boolean zeroMapPossible(DirectSwapReader reader) throws IOException {
+        Boolean possible = zeroMapPossible.get(reader.area().path());
+        if (possible == null) {
+            possible = ZeroMap.possible(reader.area());
+            zeroMapPossible.put(reader.area().path(), possible);
+        }
+        return possible;
+    }
+
     private void copySwapped(Pagemap pm, List<MemoryMapping> maps, SwappedPages swapped, int from, int n,
                              DirectSwapReader reader, boolean onDisk) throws IOException {
         PageEntry first = swapped.entry(from);
@@ -221,7 +233,7 @@ public final class MemoryDumper implements AutoCloseable {
             direct = false;
         } else {
             direct = readDirect(pm, swapped, from, n, reader);
-            if (direct && zeroMapPossible && !AlignedBuffer.isZero(buffer.view(n * PAGE))) {
+            if (direct && zeroMapPossible(reader) && !AlignedBuffer.isZero(buffer.view(n * PAGE))) {
                 noteFallback(ZeroMap.FALLBACK_REASON);
                 direct = false;
             }

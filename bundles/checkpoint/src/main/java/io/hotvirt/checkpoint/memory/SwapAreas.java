@@ -44,11 +44,21 @@ public final class SwapAreas implements AutoCloseable {
     /** The swap areas now active, read from /proc/swaps and /sys/module/zswap. */
     public static SwapAreas current() throws IOException {
         List<SwapArea> areas = SwapArea.parse(Files.readString(PROC_SWAPS));
+        ZeroMap.observe(areas);
         String refusal = null;
         if (Files.isReadable(ZSWAP_ENABLED) && Files.readString(ZSWAP_ENABLED).strip().equalsIgnoreCase("Y")) {
             refusal = "zswap is enabled: swapped pages may be compressed in RAM, and their slots on disk stale";
         }
         return new SwapAreas(areas, refusal);
+    }
+
+    /**
+     * Notes which swap areas hold no page now: pages later swapped to such an area can be read
+     * straight from their slots for as long as no zero-filled page is swapped out anywhere
+     * ({@link ZeroMap}). Cheap; call it whenever swap areas may have been added.
+     */
+    public static void observe() throws IOException {
+        ZeroMap.observe(SwapArea.parse(Files.readString(PROC_SWAPS)));
     }
 
     public List<SwapArea> areas() {

@@ -55,6 +55,7 @@ public final class Husk implements AutoCloseable {
         boolean ok = false;
         try {
             long deadline = System.currentTimeMillis() + timeoutMillis;
+            long pause = 20_000; // ns: exec takes about a millisecond; do not take a core from it
             while (!(Procfs.exe(pid).map(e -> e.equals(exe.toString())).orElse(false)
                     && Procfs.stat(pid).map(s -> s.state() == 'S').orElse(false))) {
                 if (Procfs.stat(pid).map(s -> s.dead()).orElse(true)) {
@@ -64,7 +65,8 @@ public final class Husk implements AutoCloseable {
                     throw new IOException("husk " + exe + " (process " + pid + ") did not start within "
                             + timeoutMillis + " ms");
                 }
-                Thread.onSpinWait();
+                java.util.concurrent.locks.LockSupport.parkNanos(pause);
+                pause = Math.min(pause * 2, 1_000_000);
             }
             tracer.seize(pid, OPTIONS);
             tracer.interrupt(pid);

@@ -7,6 +7,8 @@ import io.hotvirt.linux.ptrace.ProcessMemory;
 import io.hotvirt.linux.ptrace.SyscallInjector;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -28,22 +30,59 @@ public record WorkRegion(long address) {
     private static final int INIT_OFFSET = 16;
 
     /**
-     * The init of a fresh PID namespace: reaps every child (wait4(-1, NULL, __WALL)) until there is
-     * none left (ECHILD), then exits 0 — and with it the namespace.
+     * The init of a fresh PID namespace: reaps every child (wait4(-1, &status, __WALL)) until there
+     * is none left (ECHILD), keeping the wait status of the domain's root, then exits as the root
+     * did — its exit code, or 128 + the signal that killed it, as a shell reports it — and with it
+     * the namespace goes. Assembled from:
+     * <pre>
+     *       xor ebx, ebx                 ; the root's wait status
+     * loop: mov edi, -1
+     *       movabs rsi, STATUS           ; a word at the end of this code page
+     *       mov edx, 0x40000000          ; __WALL
+     *       xor r10d, r10d
+     *       mov eax, 61                  ; wait4
+     *       syscall
+     *       cmp rax, -10                 ; ECHILD
+     *       je done
+     *       cmp eax, ROOT                ; the root's PID in the namespace
+     *       jne loop
+     *       mov ebx, [rsi]
+     *       jmp loop
+     * done: mov eax, ebx
+     *       and eax, 0x7f                ; WTERMSIG
+     *       jz exited
+     *       lea edi, [rax + 128]
+     *       jmp leave
+     * exited: movzx edi, bh              ; WEXITSTATUS
+     * leave: mov eax, 231                ; exit_group
+     *       syscall
+     * </pre>
      */
     private static final byte[] INIT_LOOP = {
-            (byte) 0xbf, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, // mov edi, -1
-            0x31, (byte) 0xf6,                                               // xor esi, esi
-            (byte) 0xba, 0x00, 0x00, 0x00, 0x40,                             // mov edx, __WALL
-            0x4d, 0x31, (byte) 0xd2,                                         // xor r10, r10
-            (byte) 0xb8, 0x3d, 0x00, 0x00, 0x00,                             // mov eax, wait4
-            0x0f, 0x05,                                                      // syscall
-            0x48, (byte) 0x83, (byte) 0xf8, (byte) 0xf6,                     // cmp rax, -ECHILD
-            0x75, (byte) 0xe4,                                               // jne loop
-            0x31, (byte) 0xff,                                               // xor edi, edi
-            (byte) 0xb8, (byte) 0xe7, 0x00, 0x00, 0x00,                      // mov eax, exit_group
-            0x0f, 0x05                                                       // syscall
+            0x31, (byte) 0xdb,
+            (byte) 0xbf, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff,
+            0x48, (byte) 0xbe, 0, 0, 0, 0, 0, 0, 0, 0,
+            (byte) 0xba, 0x00, 0x00, 0x00, 0x40,
+            0x45, 0x31, (byte) 0xd2,
+            (byte) 0xb8, 0x3d, 0x00, 0x00, 0x00,
+            0x0f, 0x05,
+            0x48, (byte) 0x83, (byte) 0xf8, (byte) 0xf6,
+            0x74, 0x0b,
+            0x3d, 0, 0, 0, 0,
+            0x75, (byte) 0xd5,
+            (byte) 0x8b, 0x1e,
+            (byte) 0xeb, (byte) 0xd1,
+            (byte) 0x89, (byte) 0xd8,
+            (byte) 0x83, (byte) 0xe0, 0x7f,
+            0x74, 0x08,
+            (byte) 0x8d, (byte) 0xb8, (byte) 0x80, 0x00, 0x00, 0x00,
+            (byte) 0xeb, 0x03,
+            0x0f, (byte) 0xb6, (byte) 0xff,
+            (byte) 0xb8, (byte) 0xe7, 0x00, 0x00, 0x00,
+            0x0f, 0x05
     };
+    private static final int INIT_STATUS_ADDRESS_AT = 9;
+    private static final int INIT_ROOT_PID_AT = 39;
 
     private static final int MAP_FIXED_NOREPLACE = 0x100000;
 
@@ -66,7 +105,8 @@ public record WorkRegion(long address) {
 
     /**
      * Maps the region into the husk (thread {@code tid}, injected through {@code husk}) clear of
-     * every saved area of {@code processes} and writes its code.
+     * every saved area of {@code processes} and writes its code; the first of {@code processes} is
+     * the domain's root.
      */
     public static WorkRegion place(SyscallInjector husk, int tid, List<ProcessMetadata> processes) throws IOException {
         List<long[]> taken = new ArrayList<>();
@@ -96,10 +136,11 @@ public record WorkRegion(long address) {
                 throw new IOException("found no address for restore's work region clear of the image's areas");
             }
         }
-        byte[] code = new byte[INIT_OFFSET + INIT_LOOP.length];
-        System.arraycopy(GADGET, 0, code, 0, GADGET.length);
-        System.arraycopy(INIT_LOOP, 0, code, INIT_OFFSET, INIT_LOOP.length);
-        ProcessMemory.write(husk.pid(), got, code);
+        ByteBuffer code = ByteBuffer.allocate(INIT_OFFSET + INIT_LOOP.length).order(ByteOrder.LITTLE_ENDIAN);
+        code.put(GADGET).put(INIT_OFFSET, INIT_LOOP)
+                .putLong(INIT_OFFSET + INIT_STATUS_ADDRESS_AT, got + PAGE - 8)
+                .putInt(INIT_OFFSET + INIT_ROOT_PID_AT, processes.get(0).pid());
+        ProcessMemory.write(husk.pid(), got, code.array());
         return new WorkRegion(got);
     }
 

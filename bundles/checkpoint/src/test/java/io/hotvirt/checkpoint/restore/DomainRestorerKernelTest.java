@@ -353,6 +353,17 @@ public class DomainRestorerKernelTest {
         Children.await("both copies say PASS", 10_000,
                 () -> w.log().lines().filter(l -> l.equals("PASS")).count() == before + 2);
         assertTrue(w.log(), w.log().lines().noneMatch(l -> l.startsWith("FAIL")));
+
+        // each namespace's init ends as its root did, as a shell reports it: 128 + the signal
+        List<Integer> inits = List.of(first.get().rootPid(), second.get().rootPid());
+        LibC.INSTANCE.kill(copies.get(0), 15);
+        LibC.INSTANCE.kill(copies.get(1), 9);
+        for (int i = 0; i < 2; i++) {
+            IntByReference status = new IntByReference();
+            assertEquals(inits.get(i).intValue(), LibC.INSTANCE.waitpid(inits.get(i), status, 0));
+            assertEquals("exit status of the init of copy " + i, i == 0 ? 128 + 15 : 128 + 9,
+                    (status.getValue() >> 8) & 0xff);
+        }
     }
 
     /**

@@ -36,6 +36,7 @@ public final class TestSwap implements AutoCloseable {
                 run("mkswap", f.toString());
                 long unwritten = unwrittenPages(f);
                 run("swapon", f.toString());
+                io.hotvirt.checkpoint.memory.SwapAreas.observe(); // as the checkpoint service does when it starts
                 return new TestSwap(f, unwritten);
             } catch (IOException e) {
                 lastError = e.getMessage();
