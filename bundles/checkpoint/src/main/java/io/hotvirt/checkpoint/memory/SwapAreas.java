@@ -43,8 +43,9 @@ public final class SwapAreas implements AutoCloseable {
 
     /** The swap areas now active, read from /proc/swaps and /sys/module/zswap. */
     public static SwapAreas current() throws IOException {
+        long zeroOut = ZeroMap.swpoutZero();
         List<SwapArea> areas = SwapArea.parse(Files.readString(PROC_SWAPS));
-        ZeroMap.observe(areas);
+        ZeroMap.observe(zeroOut, areas);
         String refusal = null;
         if (Files.isReadable(ZSWAP_ENABLED) && Files.readString(ZSWAP_ENABLED).strip().equalsIgnoreCase("Y")) {
             refusal = "zswap is enabled: swapped pages may be compressed in RAM, and their slots on disk stale";
@@ -58,7 +59,8 @@ public final class SwapAreas implements AutoCloseable {
      * ({@link ZeroMap}). Cheap; call it whenever swap areas may have been added.
      */
     public static void observe() throws IOException {
-        ZeroMap.observe(SwapArea.parse(Files.readString(PROC_SWAPS)));
+        long zeroOut = ZeroMap.swpoutZero();
+        ZeroMap.observe(zeroOut, SwapArea.parse(Files.readString(PROC_SWAPS)));
     }
 
     public List<SwapArea> areas() {

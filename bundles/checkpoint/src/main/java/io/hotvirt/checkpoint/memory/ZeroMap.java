@@ -26,12 +26,17 @@ final class ZeroMap {
     private ZeroMap() {
     }
 
-    /** Notes every area of {@code areas} that holds no page now, with the counter as it stands. */
-    static void observe(List<SwapArea> areas) throws IOException {
-        long now = swpoutZero();
+    /**
+     * Notes every area of {@code areas} that held no page, if the counter stood at {@code before}
+     * (read before {@code areas} were) and still does: no zeromap entry was made in between.
+     */
+    static void observe(long before, List<SwapArea> areas) throws IOException {
+        if (swpoutZero() != before) {
+            return;
+        }
         for (SwapArea a : areas) {
             if (a.usedKiB() == 0) {
-                EMPTY_AT.put(a.path(), now);
+                EMPTY_AT.put(a.path(), before);
             }
         }
     }
