@@ -31,6 +31,9 @@ final class CgroupIo {
             throw new NoSuchFileException(null, null, "reading " + file
                     + ": no such file — the cgroup does not exist or its controller is not enabled there");
         } catch (IOException e) {
+            if (!Files.exists(file)) { // removed between open and read: the kernel says ENODEV
+                throw new NoSuchFileException(null, null, "reading " + file + ": the cgroup was removed meanwhile");
+            }
             throw new IOException("reading " + file + ": " + e.getMessage(), e);
         }
     }
