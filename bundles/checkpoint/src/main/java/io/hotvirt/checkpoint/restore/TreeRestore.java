@@ -92,6 +92,9 @@ final class TreeRestore {
         for (ProcessMetadata p : plan.processes()) {
             finish(p);
         }
+        if (init != 0) {
+            WorkRegion.nameInit(process(init), region, pids.get(plan.processes().get(0).pid()));
+        }
         report.step("Restored files, signals, credentials and registers of "
                 + Counted.of(plan.processes().size(), "process"));
     }

@@ -341,6 +341,9 @@ public class DomainRestorerKernelTest {
             assertEquals(nsPids.toString(), w.pid, (int) nsPids.get(nsPids.size() - 1));
             assertEquals(1, (int) Procfs.status(r.rootPid()).orElseThrow().nsPids().get(1));
             assertEquals(TreeRestore.INIT_NAME, Procfs.stat(r.rootPid()).orElseThrow().comm());
+            List<String> initArgs = new ArrayList<>(List.of(TreeRestore.INIT_NAME));
+            initArgs.addAll(Procfs.cmdline(copy));
+            assertEquals("init shows what it runs", initArgs, Procfs.cmdline(r.rootPid()));
             assertEquals(List.of(), Procfs.fds(r.rootPid()));
             copies.add(copy);
             restored.add(copy);
