@@ -78,7 +78,7 @@ public class AdoptIT extends HotvirtTestSupport {
         Map<String, Map<String, String>> settings = Map.of("cpu", Map.of("cpus", "0.5", "weight", "300"),
                 "memory", Map.of("max", String.valueOf(256L << 20)));
 
-        DomainInfo info = domains().restored("it-rst", root, settings);
+        DomainInfo info = domains().restored("it-rst", root, null, settings);
         assertEquals(DomainOrigin.RESTORED, info.origin());
         assertEquals(settings, info.settings());
         assertEquals(settings.get("cpu"), domains().domain("it-rst").orElseThrow().settings("cpu"));

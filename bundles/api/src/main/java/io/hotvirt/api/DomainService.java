@@ -22,9 +22,13 @@ public interface DomainService {
      * Takes a process tree restored from a checkpoint image into a new domain, as {@link #adopt} does
      * but with origin {@link DomainOrigin#RESTORED} and {@code settings} (capability name → its
      * settings, as {@link DomainInfo#settings()} gave them at checkpoint time) stored before any
-     * capability virtualizes the domain, so the saved limits are in force from the start.
+     * capability virtualizes the domain, so the saved limits are in force from the start. A restore
+     * places the tree before it restores its memory (so that the memory is the domain's, charged to
+     * its cgroup), when the processes do not show their command lines yet: {@code command} is the
+     * root's, as the image saved it (null: read it from /proc).
      */
-    DomainInfo restored(String name, int pid, Map<String, Map<String, String>> settings) throws IOException;
+    DomainInfo restored(String name, int pid, List<String> command, Map<String, Map<String, String>> settings)
+            throws IOException;
 
     /**
      * Gives a domain back to the host: every capability lets go, the processes move back to the cgroups

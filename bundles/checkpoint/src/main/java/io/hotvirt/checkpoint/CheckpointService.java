@@ -147,7 +147,7 @@ public final class CheckpointService {
                 throw new IllegalArgumentException("domain " + domain + " exists: restore with --name NEW"
                         + (d.state() == DomainState.EXITED ? " (or domain:remove " + domain + " forgets it)" : ""));
             });
-            RestorePlacement placement = new RestorePlacement(domains, domain, saved.settings());
+            RestorePlacement placement = new RestorePlacement(domains, domain, saved.settings(), saved.command());
             DomainRestorer.Options options = new DomainRestorer.Options(newPidns, memory);
             DomainRestorer.Result result;
             try {

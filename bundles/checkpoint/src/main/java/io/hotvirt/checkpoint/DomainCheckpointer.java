@@ -97,10 +97,16 @@ public final class DomainCheckpointer {
      */
     public record DomainRecord(String domain, String cgroup, String node, String created, boolean leftRunning,
                                List<Member> processes, List<String> notes,
-                               Map<String, Map<String, String>> settings) {
+                               Map<String, Map<String, String>> settings, List<String> command) {
 
         public DomainRecord {
             settings = settings == null ? Map.of() : settings;
+        }
+
+        /** Images made before the root's command line was saved. */
+        public DomainRecord(String domain, String cgroup, String node, String created, boolean leftRunning,
+                            List<Member> processes, List<String> notes, Map<String, Map<String, String>> settings) {
+            this(domain, cgroup, node, created, leftRunning, processes, notes, settings, null);
         }
 
         public record Member(int pid, int ppid, String comm, int threads) {
@@ -162,6 +168,7 @@ public final class DomainCheckpointer {
                 Map<Integer, List<Integer>> threads = freezer.threads();
                 at = "the process tree";
                 List<ProcessRecord> tree = TreeReader.read(threads.keySet());
+                List<String> rootCommand = Procfs.cmdline(tree.get(0).pid()); // a restore places the tree before its memory
                 phases.end(DumpPhases.TREE);
                 at = "the shared memory objects of the domain";
                 for (ProcessRecord r : tree) {
@@ -261,7 +268,7 @@ public final class DomainCheckpointer {
                         .map(r -> new DomainRecord.Member(r.pid(), r.ppid(), r.comm(), threads.get(r.pid()).size()))
                         .toList();
                 metadata.put(ImageFormat.DOMAIN, new DomainRecord(domain, cgroup.path(), node, created,
-                        options.leaveRunning(), members, notes, options.settings()));
+                        options.leaveRunning(), members, notes, options.settings(), rootCommand));
                 for (Map.Entry<String, Object> e : metadata.entrySet()) {
                     at = "writing " + e.getKey();
                     writer.json(e.getKey(), e.getValue());

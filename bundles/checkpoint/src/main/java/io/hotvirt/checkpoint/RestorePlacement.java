@@ -32,12 +32,16 @@ final class RestorePlacement implements DomainRestorer.Placement {
     private final DomainService domains;
     private final String name;
     private final Map<String, Map<String, String>> settings;
+    private final List<String> command;
     private volatile boolean placed;
 
-    RestorePlacement(DomainService domains, String name, Map<String, Map<String, String>> settings) {
+    /** @param command the root's command line as the image saved it; null in older images */
+    RestorePlacement(DomainService domains, String name, Map<String, Map<String, String>> settings,
+                     List<String> command) {
         this.domains = domains;
         this.name = name;
         this.settings = settings;
+        this.command = command;
     }
 
     static String checkName(String name) {
@@ -61,7 +65,7 @@ final class RestorePlacement implements DomainRestorer.Placement {
 
     @Override
     public Optional<DomainCgroup> place(int rootPid) throws IOException {
-        DomainInfo info = domains.restored(name, rootPid, settings);
+        DomainInfo info = domains.restored(name, rootPid, command, settings);
         placed = true;
         Optional<DomainCgroup> cgroup = Cgroups.detect().open(info.cgroup());
         if (cgroup.isEmpty()) {

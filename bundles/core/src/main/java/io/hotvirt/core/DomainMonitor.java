@@ -161,16 +161,17 @@ public final class DomainMonitor implements DomainService {
 
     @Override
     public DomainInfo adopt(String name, int pid) throws IOException {
-        return adopt(name, pid, DomainOrigin.ADOPTED, Map.of());
+        return adopt(name, pid, DomainOrigin.ADOPTED, null, Map.of());
     }
 
     @Override
-    public DomainInfo restored(String name, int pid, Map<String, Map<String, String>> settings) throws IOException {
-        return adopt(name, pid, DomainOrigin.RESTORED, settings);
+    public DomainInfo restored(String name, int pid, List<String> command, Map<String, Map<String, String>> settings)
+            throws IOException {
+        return adopt(name, pid, DomainOrigin.RESTORED, command, settings);
     }
 
-    private DomainInfo adopt(String name, int pid, DomainOrigin origin, Map<String, Map<String, String>> settings)
-            throws IOException {
+    private DomainInfo adopt(String name, int pid, DomainOrigin origin, List<String> command,
+                             Map<String, Map<String, String>> settings) throws IOException {
         DomainNames.check(name);
         Map<String, Map<String, String>> saved = copySettings(settings);
         synchronized (lock) {
@@ -187,7 +188,7 @@ public final class DomainMonitor implements DomainService {
             }
             // the settings go into the record before the whiteboard runs: virtualize applies what is stored
             DomainRecord record = new DomainRecord(name, origin, pid, stat.startTimeTicks(),
-                    Procfs.cmdline(pid), System.currentTimeMillis(), cgroup.path(), null, false, null, homes, home,
+                    command != null ? List.copyOf(command) : Procfs.cmdline(pid), System.currentTimeMillis(), cgroup.path(), null, false, null, homes, home,
                     saved);
             registry.put(record);
             watchRoot(name, pid);

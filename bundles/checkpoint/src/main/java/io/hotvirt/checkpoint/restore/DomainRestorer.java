@@ -34,10 +34,12 @@ public final class DomainRestorer {
     }
 
     /**
-     * Called once the whole tree is restored and still stopped: puts it where it belongs (the core
-     * adopts it into the domain's cgroup and applies the saved capability settings) and returns the
-     * cgroup, which is frozen while the processes are released so that they resume together.
-     * Throwing aborts the restore (every process is killed).
+     * Called once the tree exists (every process, stopped, none of its resources yet): puts it where
+     * it belongs (the core adopts it into the domain's cgroup and applies the saved capability
+     * settings) and returns the cgroup. Before the memory, so that the memory restore brings in is
+     * charged to the domain's cgroup, within its limit, not to this container's. The cgroup is frozen
+     * while the processes are released so that they resume together. Throwing aborts the restore
+     * (every process is killed).
      */
     @FunctionalInterface
     public interface Placement {
@@ -84,8 +86,9 @@ public final class DomainRestorer {
              Husk husk = Husk.start(tracer, huskCommand, HUSK_START_MILLIS)) {
             TreeRestore run = new TreeRestore(tracer, husk, plan, options, report);
             try {
-                run.build();
+                run.createTree();
                 Optional<DomainCgroup> cgroup = placement.place(run.rootPid());
+                run.restoreResources();
                 long resumeStart = System.nanoTime();
                 run.resume(cgroup);
                 long resume = System.nanoTime() - resumeStart;

@@ -2,11 +2,13 @@ package io.hotvirt.checkpoint.restore;
 
 import com.sun.jna.Memory;
 import io.hotvirt.checkpoint.image.ImageFormat;
+import io.hotvirt.checkpoint.image.PageKind;
 import io.hotvirt.checkpoint.image.PageRun;
 import io.hotvirt.checkpoint.image.ProcessMetadata;
 import io.hotvirt.checkpoint.tree.Credentials;
 import io.hotvirt.linux.jna.LibC;
 import io.hotvirt.linux.jna.Syscall;
+import io.hotvirt.linux.process.ProcessMadvise;
 import io.hotvirt.linux.ptrace.ProcessMemory;
 import io.hotvirt.linux.ptrace.SyscallInjector;
 
@@ -289,6 +291,9 @@ public final class MemoryRestorer implements AutoCloseable {
                         }
                     }
                     ProcessMemory.write(injector.pid(), at, copyBuffer, n);
+                    if (run.kind() == PageKind.SWAPPED) {
+                        pageOut(at, n);
+                    }
                     onCopied.accept(n);
                     at += n;
                     pages += n / ImageFormat.PAGE_SIZE;
@@ -296,6 +301,20 @@ public final class MemoryRestorer implements AutoCloseable {
             }
         }
         return pages;
+    }
+
+    /**
+     * Pages that were in swap at the checkpoint go back there once copied: the process comes back
+     * with the resident set it had, and a domain held to its memory limit is not pushed over it by
+     * its own restore (the copies are charged to its cgroup). Best effort: without swap they stay.
+     */
+    private void pageOut(long address, long length) {
+        try {
+            ProcessMadvise.advise(injector.pid(), List.of(new ProcessMadvise.Range(address, length)),
+                    ProcessMadvise.MADV_PAGEOUT);
+        } catch (IOException | RuntimeException e) {
+            // stays resident: the kernel reclaims it under pressure like any other page
+        }
     }
 
     private static String describe(ProcessMetadata.Area a) {

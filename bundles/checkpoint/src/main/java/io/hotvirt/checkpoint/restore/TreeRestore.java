@@ -47,6 +47,7 @@ final class TreeRestore {
     static final String INIT_NAME = "hotvirt-init";
     private static final int PR_SET_NAME = 15;
     private WorkRegion region;
+    private RestoringProcess huskProcess;
     private int init;
     private long imagePages;
     private long memoryNanos;
@@ -61,12 +62,16 @@ final class TreeRestore {
         this.creator = new PidCreator(tracer);
     }
 
-    /** Everything but the resume: on return every thread of every process is restored and stopped. */
-    void build() throws IOException {
+    /** Step 1: every process of the tree, with its PID, parent, session and group, stopped. */
+    void createTree() throws IOException {
         region = WorkRegion.place(husk.injector(), husk.pid(), plan.processes());
-        RestoringProcess huskProcess = process(husk.pid());
+        huskProcess = process(husk.pid());
         Rseq.unregister(tracer, huskProcess.injector(), husk.pid()); // every clone would inherit it
-        createTree(huskProcess);
+        cloneTree(huskProcess);
+    }
+
+    /** Step 2: every resource of every process; on return every thread is restored and stopped. */
+    void restoreResources() throws IOException {
         long m0 = System.nanoTime();
         try (SharedObjects shm = new SharedObjects(huskProcess, plan.image(), plan.shm())) {
             for (ProcessMetadata p : plan.processes()) {
@@ -100,7 +105,7 @@ final class TreeRestore {
     }
 
     /** Clones the tree from the husk (or a fresh PID namespace's init), parents first, each with its PID. */
-    private void createTree(RestoringProcess huskProcess) throws IOException {
+    private void cloneTree(RestoringProcess huskProcess) throws IOException {
         SyscallInjector top = huskProcess.injector();
         int topPid = husk.pid();
         long topFlags = PidCreator.CLONE_PARENT; // top processes become the container's children, like launched ones

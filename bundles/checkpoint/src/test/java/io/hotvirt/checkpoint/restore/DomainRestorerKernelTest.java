@@ -86,8 +86,13 @@ public class DomainRestorerKernelTest {
             cleanup.add(w);
             Path image = dump("pattern-" + mode);
             Reaping.reapGone(w.pid);
+            long charged = memoryCharged();
 
             DomainRestorer.Result r = restore(image, new DomainRestorer.Options(false, mode));
+            if (mode == MemoryRestorer.Mode.COPY) { // placed before its memory: the copies are the domain's
+                assertTrue("charged to the domain's cgroup: " + charged + " -> " + memoryCharged(),
+                        memoryCharged() - charged >= 12L << 20); // most of the 16 MiB pattern
+            }
             assertEquals(w.pid, r.rootPid());
             assertEquals(List.of(w.pid), r.pids());
             ByteBuffer words = ByteBuffer.wrap(ProcessMemory.read(w.pid, w.address, 4096)).order(ByteOrder.LITTLE_ENDIAN);
@@ -100,6 +105,12 @@ public class DomainRestorerKernelTest {
             LibC.INSTANCE.kill(w.pid, 9); // the next round's checkpoint must not see it
             Reaping.reapGone(w.pid);
         }
+    }
+
+    /** What the test domain's memory cgroup is charged with now. */
+    private long memoryCharged() throws IOException {
+        boolean v2 = Files.exists(cgroup.dir("memory").resolve("memory.current"));
+        return Long.parseLong(cgroup.read("memory", v2 ? "memory.current" : "memory.usage_in_bytes").strip());
     }
 
     /**
@@ -306,7 +317,8 @@ public class DomainRestorerKernelTest {
             assertTrue(Procfs.status(w.pid).orElseThrow().vmSwapBytes() > 32L << 20);
             // Headroom for the dump only: where the swap zeromap may be in use (ZeroMapKernelTest) the
             // pattern's swapped pages are read through the process, which at the limit can OOM-kill
-            // the workload (the open problem of MemoryDumperKernelTest); the restore runs at the limit.
+            // the workload (the open problem of MemoryDumperKernelTest). The restore runs at the limit:
+            // the domain is placed before its memory, so every page copied is charged to it.
             cgroup.write("memory", "memory.limit_in_bytes", Long.toString(512L << 20));
             Path image = dump("swapped");
             Reaping.reapGone(w.pid);
@@ -315,6 +327,9 @@ public class DomainRestorerKernelTest {
             DomainRestorer.Result r = restore(image, new DomainRestorer.Options(false, MemoryRestorer.Mode.COPY));
             assertTrue(r.toString(), r.imagePages() >= 96 * 256);
             assertTrue(progress.toString(), progress.contains("  copied 64 MiB into process " + w.pid));
+            // restored within its limit, charged to its cgroup: what was in swap went back there
+            long swapped = Procfs.status(w.pid).orElseThrow().vmSwapBytes();
+            assertTrue("VmSwap " + swapped, swapped > 32L << 20);
             assertEquals("PASS", w.selfCheck(60_000));
             LibC.INSTANCE.kill(w.pid, 9);
             Reaping.reapGone(w.pid);
