@@ -28,11 +28,6 @@ static void on_usr1(int sig) { (void) sig; check = 1; }
 
 static void *idle(void *arg) {
     (void) arg;
-    /* SIGUSR1 is for the main thread, which pauses for it: delivered here it would wake nobody */
-    sigset_t usr1;
-    sigemptyset(&usr1);
-    sigaddset(&usr1, SIGUSR1);
-    pthread_sigmask(SIG_BLOCK, &usr1, NULL);
     thread_tid = (pid_t) syscall(SYS_gettid);
     for (;;) pause();
     return NULL;
@@ -77,8 +72,14 @@ int main(void) {
         return 1;
     }
     signal(SIGUSR1, on_usr1);
+    /* SIGUSR1 is for the main thread, which pauses for it: the thread is born with it blocked */
+    sigset_t usr1set;
+    sigemptyset(&usr1set);
+    sigaddset(&usr1set, SIGUSR1);
+    pthread_sigmask(SIG_BLOCK, &usr1set, NULL);
     pthread_t t;
     pthread_create(&t, NULL, idle, NULL);
+    pthread_sigmask(SIG_UNBLOCK, &usr1set, NULL);
     while (thread_tid == 0) usleep(1000);
     const char *why = verify(getpid());
     if (!why) why = verify(thread_tid);

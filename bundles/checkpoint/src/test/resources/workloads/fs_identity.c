@@ -53,8 +53,14 @@ int main(int argc, char **argv) {
         say("FAIL cannot drop to the user\n");
         return 1;
     }
+    /* SIGUSR1 is for the main thread, which pauses for it: the thread is born with it blocked */
+    sigset_t usr1set;
+    sigemptyset(&usr1set);
+    sigaddset(&usr1set, SIGUSR1);
+    pthread_sigmask(SIG_BLOCK, &usr1set, NULL);
     pthread_t t;
     pthread_create(&t, NULL, idle, NULL);
+    pthread_sigmask(SIG_UNBLOCK, &usr1set, NULL);
     signal(SIGUSR1, on_usr1);
     say("READY\n");
     for (int round = 0;; round++) {

@@ -78,8 +78,11 @@ public class AdoptIT extends HotvirtTestSupport {
         Map<String, Map<String, String>> settings = Map.of("cpu", Map.of("cpus", "0.5", "weight", "300"),
                 "memory", Map.of("max", String.valueOf(256L << 20)));
 
-        DomainInfo info = domains().restored("it-rst", root, null, settings);
+        // a restore places the tree before its memory holds its command line: the image's is given
+        List<String> saved = List.of("/bin/sh", "-c", "the saved command line");
+        DomainInfo info = domains().restored("it-rst", root, saved, settings);
         assertEquals(DomainOrigin.RESTORED, info.origin());
+        assertEquals(saved, info.command());
         assertEquals(settings, info.settings());
         assertEquals(settings.get("cpu"), domains().domain("it-rst").orElseThrow().settings("cpu"));
         assertTrue("cpu and memory hold it: " + info.capabilities(),

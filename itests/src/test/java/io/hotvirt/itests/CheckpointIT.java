@@ -139,6 +139,8 @@ public class CheckpointIT extends HotvirtTestSupport {
             assertTrue(list, list.lines().anyMatch(l -> l.startsWith(RS + " ") && l.contains("RUNNING")
                     && l.contains(" " + pid + " ") && l.contains("restored")));
             assertTrue(inDomain(pid, RS));
+            assertEquals("the root's command line, as the image saved it", List.of("sh", "-c", script),
+                    domains().find(RS).orElseThrow().command());
             assertTrue("the saved cpu settings are in force", domains().find(RS).orElseThrow().capabilities()
                     .contains("cpu"));
             assertContains(ok("cpu:show " + RS), "0.5");
