@@ -6,6 +6,7 @@ import io.hotvirt.checkpoint.tree.MmFields;
 import io.hotvirt.checkpoint.tree.Privileges;
 import io.hotvirt.checkpoint.tree.ProcessRecord;
 import io.hotvirt.checkpoint.tree.Rlimit;
+import io.hotvirt.checkpoint.tree.TreeReader;
 import io.hotvirt.linux.jna.LibC;
 import io.hotvirt.linux.jna.Syscall;
 
@@ -31,14 +32,6 @@ final class Identity {
 
     /** PR_SET_MM_MAP; the exe link points at the saved executable when it is still there. */
     static void mm(RestoringProcess p, ProcessRecord tree) throws IOException {
-        MmFields mm = tree.mm();
-        List<AuxEntry> auxv = mm.auxv();
-        ByteBuffer b = ByteBuffer.allocate(MM_MAP_SIZE + (auxv.size() + 1) * 16).order(ByteOrder.LITTLE_ENDIAN);
-        long auxvAt = p.scratch() + 2048;
-        b.putLong(mm.startCode()).putLong(mm.endCode()).putLong(mm.startData()).putLong(mm.endData())
-                .putLong(mm.startBrk()).putLong(mm.brk()).putLong(mm.startStack()).putLong(mm.argStart())
-                .putLong(mm.argEnd()).putLong(mm.envStart()).putLong(mm.envEnd()).putLong(auxvAt)
-                .putInt((auxv.size() + 1) * 16);
         long exeFd = -1;
         String exe = tree.exe();
         if (exe != null && exe.startsWith("/") && !exe.endsWith(" (deleted)")) {
@@ -48,6 +41,37 @@ final class Identity {
                     MemoryRestorer.AT_FDCWD, p.writeString(0, exe), LibC.O_RDONLY | LibC.O_CLOEXEC, 0));
             exeFd = fd >= 0 ? fd : -1;
         }
+        try {
+            setMm(p, tree.mm(), exeFd);
+        } catch (IOException e) {
+            throw new IOException("restoring the mm fields (brk, stack, arguments, auxv) of process " + tree.pid()
+                    + ": " + e.getMessage(), e);
+        } finally {
+            if (exeFd >= 0) {
+                p.call("close", Syscall.CLOSE, exeFd);
+            }
+        }
+    }
+
+    /**
+     * Gives {@code p} the command line {@code args} (NUL-separated, NUL-terminated), written at
+     * {@code at}, memory {@code p} keeps; every other mm field stays as it is.
+     */
+    static void commandLine(RestoringProcess p, long at, byte[] args) throws IOException {
+        MmFields now = TreeReader.read(p.pid()).mm();
+        p.write(at, args);
+        setMm(p, now.withArguments(at, at + args.length), -1);
+    }
+
+    /** prctl(PR_SET_MM_MAP) with {@code mm}; {@code exeFd} -1 keeps the exe link. */
+    private static void setMm(RestoringProcess p, MmFields mm, long exeFd) throws IOException {
+        List<AuxEntry> auxv = mm.auxv();
+        ByteBuffer b = ByteBuffer.allocate(MM_MAP_SIZE + (auxv.size() + 1) * 16).order(ByteOrder.LITTLE_ENDIAN);
+        long auxvAt = p.scratch() + 2048;
+        b.putLong(mm.startCode()).putLong(mm.endCode()).putLong(mm.startData()).putLong(mm.endData())
+                .putLong(mm.startBrk()).putLong(mm.brk()).putLong(mm.startStack()).putLong(mm.argStart())
+                .putLong(mm.argEnd()).putLong(mm.envStart()).putLong(mm.envEnd()).putLong(auxvAt)
+                .putInt((auxv.size() + 1) * 16);
         b.putInt((int) exeFd);
         for (AuxEntry e : auxv) {
             b.putLong(e.type()).putLong(e.value());
@@ -57,20 +81,11 @@ final class Identity {
         byte[] map = java.util.Arrays.copyOf(all, MM_MAP_SIZE);
         byte[] aux = java.util.Arrays.copyOfRange(all, MM_MAP_SIZE, all.length);
         if (aux.length > 2048) {
-            throw new IOException("auxv of process " + tree.pid() + " has " + auxv.size() + " entries: too many");
+            throw new IOException("the auxv has " + auxv.size() + " entries: too many");
         }
         p.write(p.scratch() + 1024, map);
         p.write(auxvAt, aux);
-        try {
-            p.call("prctl(PR_SET_MM_MAP)", Syscall.PRCTL, PR_SET_MM, PR_SET_MM_MAP, p.scratch() + 1024, MM_MAP_SIZE, 0);
-        } catch (IOException e) {
-            throw new IOException("restoring the mm fields (brk, stack, arguments, auxv) of process " + tree.pid()
-                    + ": " + e.getMessage(), e);
-        } finally {
-            if (exeFd >= 0) {
-                p.call("close", Syscall.CLOSE, exeFd);
-            }
-        }
+        p.call("prctl(PR_SET_MM_MAP)", Syscall.PRCTL, PR_SET_MM, PR_SET_MM_MAP, p.scratch() + 1024, MM_MAP_SIZE, 0);
     }
 
     /** Name, working directory, root, umask and resource limits. */

@@ -13,7 +13,9 @@ import io.hotvirt.linux.ptrace.Tracer;
 import io.hotvirt.shell.Counted;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -98,10 +100,25 @@ final class TreeRestore {
             finish(p);
         }
         if (init != 0) {
-            WorkRegion.nameInit(process(init), region, pids.get(plan.processes().get(0).pid()));
+            nameInit();
         }
         report.step("Restored files, signals, credentials and registers of "
                 + Counted.of(plan.processes().size(), "process"));
+    }
+
+    /**
+     * Gives a fresh PID namespace's init the command line {@code hotvirt-init ROOT'S COMMAND LINE}
+     * (it has the husk's until then), so that ps, and the domain list, which reads the domain's root,
+     * show what runs there. By PR_SET_MM_MAP: PR_SET_MM_ARG_* would need CAP_SYS_RESOURCE, which
+     * containers often lack.
+     */
+    private void nameInit() throws IOException {
+        int root = pids.get(plan.processes().get(0).pid());
+        String line = INIT_NAME + "\0" + String.join("\0", Procfs.cmdline(root)) + "\0";
+        byte[] all = line.getBytes(StandardCharsets.UTF_8);
+        byte[] args = Arrays.copyOf(all, Math.min(all.length, WorkRegion.INIT_ARGUMENTS_MAX));
+        args[args.length - 1] = 0; // cut short: still NUL-terminated
+        Identity.commandLine(process(init), region.initArguments(), args);
     }
 
     /** Clones the tree from the husk (or a fresh PID namespace's init), parents first, each with its PID. */

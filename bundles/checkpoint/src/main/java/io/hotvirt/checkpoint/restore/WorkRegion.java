@@ -3,7 +3,6 @@ package io.hotvirt.checkpoint.restore;
 import io.hotvirt.checkpoint.image.ProcessMetadata;
 import io.hotvirt.linux.jna.LibC;
 import io.hotvirt.linux.jna.Syscall;
-import io.hotvirt.linux.proc.Procfs;
 import io.hotvirt.linux.ptrace.ProcessMemory;
 import io.hotvirt.linux.ptrace.SyscallInjector;
 
@@ -146,41 +145,15 @@ public record WorkRegion(long address) {
     }
 
     /**
-     * Gives a fresh PID namespace's init the command line {@code hotvirt-init ROOT'S COMMAND LINE}
-     * (it has the husk's until then), so that ps, and the domain list, which reads the domain's root,
-     * show what runs there. The arguments live in this region's code page, which init keeps; they
-     * are set with PR_SET_MM_MAP, every other field as it is (PR_SET_MM_ARG_* would need
-     * CAP_SYS_RESOURCE, which containers often lack).
+     * Where a fresh PID namespace's init keeps its command line: in the code page, which init keeps,
+     * clear of the code and of the root's wait status at the page's end.
      */
-    static void nameInit(RestoringProcess init, WorkRegion region, int root) throws IOException {
-        String line = TreeRestore.INIT_NAME + "\0" + String.join("\0", Procfs.cmdline(root)) + "\0";
-        byte[] all = line.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        byte[] args = java.util.Arrays.copyOf(all, Math.min(all.length, ARGS_MAX));
-        args[args.length - 1] = 0; // cut short: still NUL-terminated
-        long start = region.address + ARGS_OFFSET;
-        init.write(start, args);
-        String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc", Integer.toString(init.pid()), "stat"));
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" "); // f[0] is field 3
-        long brk = init.call("brk(0)", Syscall.BRK, 0);
-        ByteBuffer map = ByteBuffer.allocate(MM_MAP_SIZE).order(ByteOrder.LITTLE_ENDIAN);
-        for (int field : new int[] {26, 27, 45, 46, 47}) { // start/end code, start/end data, start brk
-            map.putLong(Long.parseUnsignedLong(f[field - 3]));
-        }
-        map.putLong(brk).putLong(Long.parseUnsignedLong(f[28 - 3])) // brk, start stack
-                .putLong(start).putLong(start + args.length)
-                .putLong(Long.parseUnsignedLong(f[50 - 3])).putLong(Long.parseUnsignedLong(f[51 - 3]))
-                .putLong(0).putInt(0) // auxv: kept
-                .putInt(-1); // exe: kept
-        long at = region.address + ARGS_OFFSET - MM_MAP_SIZE;
-        init.write(at, map.array());
-        init.call("prctl(PR_SET_MM_MAP)", Syscall.PRCTL, PR_SET_MM, PR_SET_MM_MAP, at, MM_MAP_SIZE, 0);
+    public long initArguments() {
+        return address + INIT_ARGUMENTS_OFFSET;
     }
 
-    private static final int ARGS_OFFSET = 1024;
-    private static final int ARGS_MAX = PAGE - ARGS_OFFSET - 64; // clear of the status word at the page's end
-    private static final int PR_SET_MM = 35;
-    private static final int PR_SET_MM_MAP = 14;
-    private static final int MM_MAP_SIZE = 104;
+    private static final int INIT_ARGUMENTS_OFFSET = 1024;
+    static final int INIT_ARGUMENTS_MAX = PAGE - INIT_ARGUMENTS_OFFSET - 64;
 
     private static boolean overlaps(List<long[]> taken, long at) {
         long end = at + BYTES;

@@ -38,6 +38,12 @@ public record MmFields(long startCode, long endCode, long startStack, long start
     public record KernelArea(String name, long start, long end) {
     }
 
+    /** The same fields with the argument strings at {@code start}..{@code end}. */
+    public MmFields withArguments(long start, long end) {
+        return new MmFields(startCode, endCode, startStack, startData, endData, startBrk, brk, start, end, envStart,
+                envEnd, exitCode, auxv, kernelAreas);
+    }
+
     public Optional<KernelArea> area(String name) {
         return kernelAreas.stream().filter(a -> a.name().equals(name)).findFirst();
     }

@@ -20,7 +20,7 @@ abstract class Freezer {
         boolean done = false;
         try {
             requestFreeze(dir);
-            if (!await(dir, this::confirmFrozen)) {
+            if (!await(dir, confirmation())) {
                 throw new IOException("freezing " + dir + ": not frozen after 10 s — a process is probably in an"
                         + " uninterruptible sleep (state D, e.g. on NFS or FUSE); the cgroup was thawed again");
             }
@@ -41,8 +41,8 @@ abstract class Freezer {
 
     abstract void requestFreeze(Path dir) throws IOException;
 
-    /** Polled while freezing: true once frozen (v1 may also re-request the freeze here). */
-    abstract boolean confirmFrozen(Path dir) throws IOException;
+    /** A fresh check for one freeze, polled until true (v1's also re-requests the freeze). */
+    abstract Check confirmation();
 
     /** Withdraws a freeze request without waiting (best effort inside a failure). */
     abstract void withdraw(Path dir) throws IOException;
@@ -86,24 +86,25 @@ abstract class Freezer {
     /** cgroup v1: freezer.state THAWED → FREEZING → FROZEN. */
     static final class V1 extends Freezer {
 
-        private long lastRequest;
-
         @Override
         void requestFreeze(Path dir) throws IOException {
             CgroupIo.write(dir.resolve("freezer.state"), "FROZEN");
-            lastRequest = System.nanoTime();
         }
 
         @Override
-        boolean confirmFrozen(Path dir) throws IOException {
-            if (frozen(dir)) {
-                return true;
-            }
-            // while FREEZING, writing FROZEN again retries tasks that were not caught the first time
-            if (System.nanoTime() - lastRequest > 100_000_000L) {
-                requestFreeze(dir);
-            }
-            return false;
+        Check confirmation() {
+            long[] lastRequest = {System.nanoTime()};
+            return dir -> {
+                if (frozen(dir)) {
+                    return true;
+                }
+                // while FREEZING, writing FROZEN again retries tasks that were not caught the first time
+                if (System.nanoTime() - lastRequest[0] > 100_000_000L) {
+                    requestFreeze(dir);
+                    lastRequest[0] = System.nanoTime();
+                }
+                return false;
+            };
         }
 
         @Override
@@ -131,8 +132,8 @@ abstract class Freezer {
         }
 
         @Override
-        boolean confirmFrozen(Path dir) throws IOException {
-            return frozen(dir);
+        Check confirmation() {
+            return this::frozen;
         }
 
         @Override

@@ -11,7 +11,6 @@ public final class Syscall {
     public static final int MMAP = 9;
     public static final int MPROTECT = 10;
     public static final int MUNMAP = 11;
-    public static final int BRK = 12;
     public static final int RT_SIGACTION = 13;
     public static final int RT_SIGPROCMASK = 14;
     public static final int RT_SIGRETURN = 15;
