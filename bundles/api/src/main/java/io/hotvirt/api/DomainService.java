@@ -1,6 +1,7 @@
 package io.hotvirt.api;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -41,6 +42,13 @@ public interface DomainService {
 
     /** Forgets an exited domain. */
     void remove(String name) throws IOException;
+
+    /**
+     * hotvirt's data directory (setting {@code dataDir} of {@code etc/io.hotvirt.cfg}): the registry,
+     * the logs of launched domains, and what capabilities keep (the node key, images). Outside Karaf's
+     * home and any build output, so it outlives a rebuild of the distribution.
+     */
+    Path dataDir();
 
     List<DomainInfo> list();
 

@@ -11,10 +11,12 @@ import io.hotvirt.checkpoint.restore.DomainRestorer;
 import io.hotvirt.checkpoint.restore.MemoryRestorer;
 import io.hotvirt.linux.cgroup.Cgroups;
 import io.hotvirt.linux.cgroup.DomainCgroup;
-import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -25,19 +27,27 @@ import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Checkpoints of the domains the monitor knows, and the images they make: what the
- * {@code checkpoint:*} commands use. Images go under {@code ${karaf.data}/hotvirt/images} (0700)
- * by default, MAC'ed with the node key {@code ${karaf.data}/hotvirt/node.key} (0600).
+ * {@code checkpoint:*} commands use. Images go under {@code DATA/images} (0700) unless the setting
+ * {@code imagesDir} of {@value CheckpointSettings#PID} says otherwise, MAC'ed with the node key
+ * {@code DATA/node.key} (0600), where DATA is hotvirt's data directory ({@link DomainService#dataDir()}):
+ * outside Karaf's home, so no Karaf subsystem serves the key and no rebuild deletes the images.
  */
-@Component(service = CheckpointService.class)
+@Component(service = CheckpointService.class, configurationPid = CheckpointSettings.PID)
+@Designate(ocd = CheckpointConfig.class)
 public final class CheckpointService {
 
+    private static final Logger LOG = LoggerFactory.getLogger(CheckpointService.class);
+    /** The settings the last activation ran with: a bad value in a changed configuration falls back to them. */
+    private static final AtomicReference<CheckpointSettings> APPLIED = new AtomicReference<>(CheckpointSettings.DEFAULTS);
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
 
     private final DomainService domains;
     private final Path home;
+    private final CheckpointSettings settings;
     private final NodeKeyStore keys;
     private final ImageCatalog catalog;
     private final Set<String> busy = ConcurrentHashMap.newKeySet();
@@ -45,26 +55,28 @@ public final class CheckpointService {
     private final Set<String> restoring = ConcurrentHashMap.newKeySet();
 
     @Activate
-    public CheckpointService(@Reference DomainService domains, BundleContext context) {
-        this(domains, home(context));
+    public CheckpointService(@Reference DomainService domains, CheckpointConfig config) {
+        this(domains, domains.dataDir(), CheckpointSettings.read(config, APPLIED.get(), LOG::error));
+        APPLIED.set(settings);
+        LOG.info("checkpoint images in {}, node key {}", catalog.dir(), keys.file());
     }
 
+    /** With the default settings: images in {@code home/images}, the node key {@code home/node.key}. */
     public CheckpointService(DomainService domains, Path home) {
+        this(domains, home, CheckpointSettings.DEFAULTS);
+    }
+
+    private CheckpointService(DomainService domains, Path home, CheckpointSettings settings) {
         this.domains = domains;
         this.home = home;
+        this.settings = settings;
         this.keys = new NodeKeyStore(home);
-        this.catalog = new ImageCatalog(home.resolve("images"), keys);
+        this.catalog = new ImageCatalog(settings.imagesDir(home), keys);
         try {
             SwapAreas.observe(); // an empty swap area seen now can be read directly until a zero page is swapped out
         } catch (IOException | RuntimeException e) {
             // only an optimisation: without it swapped pages are read through their processes
         }
-    }
-
-    private static Path home(BundleContext context) {
-        String data = context.getProperty("karaf.data");
-        Path base = data != null ? Path.of(data) : context.getDataFile("").toPath();
-        return base.resolve("hotvirt");
     }
 
     public ImageCatalog catalog() {
@@ -117,7 +129,7 @@ public final class CheckpointService {
         }
         try {
             return new DomainCheckpointer(keys, DomainCheckpointer.hostName()).checkpoint(name, cgroup, parent,
-                    imageName, new DomainCheckpointer.Options(leaveRunning, info.settings()), progress);
+                    imageName, new DomainCheckpointer.Options(leaveRunning, info.settings(), settings.seizeTimeout()), progress);
         } finally {
             busy.remove(name);
         }

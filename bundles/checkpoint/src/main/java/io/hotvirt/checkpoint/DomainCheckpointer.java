@@ -30,6 +30,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -66,11 +67,17 @@ public final class DomainCheckpointer {
      * @param leaveRunning release the domain afterwards; false kills it
      * @param settings     the domain's capability settings (capability name → settings), saved in
      *                     {@code domain.json} so that a restore puts them in force again
+     * @param seizeTimeout how long each thread may take to stop once seized
      */
-    public record Options(boolean leaveRunning, Map<String, Map<String, String>> settings) {
+    public record Options(boolean leaveRunning, Map<String, Map<String, String>> settings, Duration seizeTimeout) {
 
         public Options {
             settings = settings == null ? Map.of() : Map.copyOf(settings);
+            seizeTimeout = seizeTimeout == null ? DomainFreezer.DEFAULT_STOP_TIMEOUT : seizeTimeout;
+        }
+
+        public Options(boolean leaveRunning, Map<String, Map<String, String>> settings) {
+            this(leaveRunning, settings, null);
         }
 
         public Options(boolean leaveRunning) {
@@ -158,7 +165,7 @@ public final class DomainCheckpointer {
              SharedMemoryDumper shm = new SharedMemoryDumper(writer)) {
             swap.verifyTypes(); // before the freeze: the canary may take a few hundred ms
             DumpPhases phases = new DumpPhases().start();
-            DomainFreezer freezer = DomainFreezer.freeze(cgroup); // releases everything itself on failure
+            DomainFreezer freezer = DomainFreezer.freeze(cgroup, options.seizeTimeout()); // releases everything itself on failure
             phases.end(DumpPhases.FREEZE, freezer.cgroupFrozenNanos(), DumpPhases.STOPS);
             boolean released = false;
             String at = "the domain";

@@ -25,6 +25,7 @@ import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,22 +40,29 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The monitor: makes, tracks and ends domains, keeps the registry on disk, and applies every
  * {@link Capability} service to every live domain (the whiteboard). Stopping this component leaves
- * every process running and every cgroup in place; starting it again re-attaches to them.
+ * every process running and every cgroup in place; starting it again re-attaches to them. Its
+ * settings come from Config Admin (PID {@value CoreSettings#PID}); a change restarts it the same way.
  */
-@Component(service = DomainService.class, immediate = true)
+@Component(service = DomainService.class, immediate = true, configurationPid = CoreSettings.PID)
+@Designate(ocd = CoreConfig.class)
 public final class DomainMonitor implements DomainService {
 
     private static final Logger LOG = LoggerFactory.getLogger(DomainMonitor.class);
-    /** How long a launched command may take to join its cgroup before the launch is called failed. */
-    private static final long JOIN_TIMEOUT_MILLIS = 5_000;
+    /**
+     * The settings the last activation ran with: a bad value in a changed configuration falls back to
+     * them, not to the defaults (a reactivation makes a new instance; this outlives it, not the bundle).
+     */
+    private static final AtomicReference<CoreSettings> APPLIED = new AtomicReference<>(CoreSettings.DEFAULTS);
 
     private final Object lock = new Object();
     private final BundleContext context;
     private final Cgroups cgroups;
+    private final CoreSettings settings;
     private final String cgroupRoot;
     private final Path logDir;
     private final DomainRegistry registry;
@@ -69,10 +77,12 @@ public final class DomainMonitor implements DomainService {
     private volatile boolean active;
 
     @Activate
-    public DomainMonitor(BundleContext context) throws IOException {
+    public DomainMonitor(BundleContext context, CoreConfig config) throws IOException {
         this.context = context;
-        Path data = HotvirtPaths.dataDir(context);
-        this.cgroupRoot = HotvirtPaths.cgroupRoot();
+        this.settings = CoreSettings.read(config, APPLIED.get(), LOG::error);
+        Path data = DataDirectory.prepare(settings.dataDir(), context.getProperty("karaf.home"), LOG);
+        APPLIED.set(settings);
+        this.cgroupRoot = settings.cgroupRoot();
         this.logDir = data.resolve("logs");
         Files.createDirectories(logDir);
         this.cgroups = Cgroups.detect();
@@ -85,8 +95,8 @@ public final class DomainMonitor implements DomainService {
             }
             active = true;
         }
-        LOG.info("hotvirt monitor started: {} domains, cgroup {} under {}", registry.all().size(), cgroups.mode(),
-                cgroupRoot);
+        LOG.info("hotvirt monitor started: {} domains, cgroup {} under {}, data in {}", registry.all().size(),
+                cgroups.mode(), cgroupRoot, data);
     }
 
     @Deactivate
@@ -260,6 +270,11 @@ public final class DomainMonitor implements DomainService {
     }
 
     @Override
+    public Path dataDir() {
+        return settings.dataDir();
+    }
+
+    @Override
     public List<DomainInfo> list() {
         synchronized (lock) {
             List<DomainInfo> infos = new ArrayList<>();
@@ -365,7 +380,7 @@ public final class DomainMonitor implements DomainService {
 
     /** Waits until a launched process has joined its cgroup, so the launch reports a failed join. */
     private void awaitJoin(String name, int pid, DomainCgroup cgroup, Path log) throws IOException {
-        long deadline = System.currentTimeMillis() + JOIN_TIMEOUT_MILLIS;
+        long deadline = System.currentTimeMillis() + settings.launchTimeout().toMillis();
         while (System.currentTimeMillis() < deadline) {
             if (!Spawner.launching(pid) && cgroup.pids().contains(pid)) {
                 return; // exec'd, so it joined every hierarchy
@@ -382,7 +397,8 @@ public final class DomainMonitor implements DomainService {
             sleep(10);
         }
         throw new IOException("process " + pid + " of domain " + name + " did not join cgroup " + cgroup.path()
-                + " within " + JOIN_TIMEOUT_MILLIS + " ms; its log " + log + " says: " + LogTail.read(log));
+                + " within " + settings.launchTimeout().toMillis() + " ms (launchTimeoutMillis of " + CoreSettings.PID
+                + "); its log " + log + " says: " + LogTail.read(log));
     }
 
     private void watchRoot(String name, int pid) {

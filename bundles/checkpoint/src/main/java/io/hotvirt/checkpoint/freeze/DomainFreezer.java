@@ -10,6 +10,7 @@ import io.hotvirt.linux.ptrace.WaitStatus;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -34,7 +35,8 @@ import java.util.function.IntConsumer;
  */
 public final class DomainFreezer implements AutoCloseable {
 
-    private static final long STOP_TIMEOUT_MILLIS = 5_000;
+    /** How long a seized thread may take to stop, unless the caller says (setting seizeTimeoutMillis). */
+    public static final Duration DEFAULT_STOP_TIMEOUT = Duration.ofSeconds(5);
     private static final int MAX_ROUNDS = 100;
 
     private final DomainCgroup cgroup;
@@ -56,7 +58,12 @@ public final class DomainFreezer implements AutoCloseable {
 
     /** Stops every thread of every process in the domain's cgroup. */
     public static DomainFreezer freeze(DomainCgroup cgroup) throws IOException {
-        return freeze(cgroup, null, tid -> { });
+        return freeze(cgroup, DEFAULT_STOP_TIMEOUT);
+    }
+
+    /** Stops every thread of every process in the domain's cgroup, each within {@code stopTimeout}. */
+    public static DomainFreezer freeze(DomainCgroup cgroup, Duration stopTimeout) throws IOException {
+        return freeze(cgroup, null, tid -> { }, stopTimeout);
     }
 
     /**
@@ -64,11 +71,16 @@ public final class DomainFreezer implements AutoCloseable {
      * hotvirt did not start in its own cgroup). Fails if any of them does not exist.
      */
     public static DomainFreezer freezeProcesses(Collection<Integer> pids) throws IOException {
-        return freeze(null, List.copyOf(pids), tid -> { });
+        return freeze(null, List.copyOf(pids), tid -> { }, DEFAULT_STOP_TIMEOUT);
     }
 
     /** {@code afterSeize} runs after each thread is seized and interrupted (tests use it to kill one mid-way). */
     static DomainFreezer freeze(DomainCgroup cgroup, List<Integer> pids, IntConsumer afterSeize) throws IOException {
+        return freeze(cgroup, pids, afterSeize, DEFAULT_STOP_TIMEOUT);
+    }
+
+    private static DomainFreezer freeze(DomainCgroup cgroup, List<Integer> pids, IntConsumer afterSeize,
+                                        Duration stopTimeout) throws IOException {
         if ((cgroup == null) == (pids == null)) {
             throw new IllegalArgumentException("either a cgroup or a list of processes");
         }
@@ -103,7 +115,7 @@ public final class DomainFreezer implements AutoCloseable {
                         cgroupFrozen[0] = System.nanoTime() - start;
                     }
                     for (int[] t : toWait) {
-                        awaitStop(tracer, t[0], t[1]);
+                        awaitStop(tracer, t[0], t[1], stopTimeout.toMillis());
                     }
                     toWait.clear();
                     if (fresh.isEmpty()) {
@@ -187,9 +199,9 @@ public final class DomainFreezer implements AutoCloseable {
      * Waits for the thread's ptrace-stop. A signal that arrives first (signal-delivery-stop) is
      * delivered as usual and the thread then stops for the pending interrupt.
      */
-    private static void awaitStop(Tracer tracer, int pid, int tid) throws IOException {
+    private static void awaitStop(Tracer tracer, int pid, int tid, long timeoutMillis) throws IOException {
         for (int i = 0; i < 16; i++) {
-            int status = tracer.waitStop(tid, STOP_TIMEOUT_MILLIS);
+            int status = tracer.waitStop(tid, timeoutMillis);
             if (!WaitStatus.stopped(status)) {
                 throw new IOException("thread " + tid + " of process " + pid + " " + WaitStatus.describe(status)
                         + " while the domain was being frozen");

@@ -13,8 +13,8 @@ import java.util.Set;
 
 /**
  * The node key that MACs this node's images: 32 random bytes in {@code DIR/node.key}, made on first
- * use with mode 0600 (its directory 0700). In Karaf DIR is {@code ${karaf.etc}/hotvirt} or
- * {@code ${karaf.data}/hotvirt}. An image made with another key fails verification, which is how
+ * use with mode 0600 (its directory 0700). In Karaf DIR is hotvirt's data directory (dataDir of
+ * io.hotvirt, by default /var/lib/hotvirt), outside Karaf's home, so no Karaf subsystem serves it. An image made with another key fails verification, which is how
  * restore notices an image from another node or one that was edited.
  */
 public final class NodeKeyStore {

@@ -28,7 +28,8 @@ import java.util.stream.Collectors;
                 + " and the data in its pipes. The manifest, with checksums and a MAC made with this node's key, is"
                 + " written last. Without --leave-running the domain is killed while still stopped, so nothing runs"
                 + " past the checkpoint. On any error the domain is released and runs on, and no image is left."
-                + " The image goes to ${karaf.data}/hotvirt/images/NAME-yyyyMMdd-HHmmss unless --dir says otherwise.")
+                + " The image goes to IMAGES/NAME-yyyyMMdd-HHmmss unless --dir says otherwise,"
+                + " where IMAGES is imagesDir of io.hotvirt.checkpoint (by default /var/lib/hotvirt/images).")
 @Service
 public class DumpCommand implements Action {
 

@@ -12,7 +12,8 @@ import org.apache.karaf.shell.support.table.ShellTable;
 import java.util.List;
 
 @Command(scope = "checkpoint", name = "list", description = "Lists the images in the image directory.",
-        detailedDescription = "Shows every image under ${karaf.data}/hotvirt/images, newest first: its name, the domain"
+        detailedDescription = "Shows every image in the image directory (imagesDir of io.hotvirt.checkpoint, by default"
+                + " /var/lib/hotvirt/images), newest first: its name, the domain"
                 + " it was taken of, when, how many processes, its size, and whether it checks out. By default the"
                 + " check is quick (the MAC with this node's key and every file's size); --full also recomputes every"
                 + " checksum, as checkpoint:verify does.")

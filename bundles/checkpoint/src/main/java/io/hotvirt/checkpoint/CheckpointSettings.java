@@ -1,0 +1,76 @@
+package io.hotvirt.checkpoint;
+
+import io.hotvirt.checkpoint.freeze.DomainFreezer;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * The checked form of {@link CheckpointConfig}. A bad value is reported (key, value, why, the fix)
+ * and the previous value kept, so a typo never hides the images behind an empty directory.
+ *
+ * @param imagesDir absolute, or null for {@code images/} in hotvirt's data directory
+ */
+record CheckpointSettings(Path imagesDir, Duration seizeTimeout) {
+
+    static final String PID = "io.hotvirt.checkpoint";
+    static final CheckpointSettings DEFAULTS = new CheckpointSettings(null, DomainFreezer.DEFAULT_STOP_TIMEOUT);
+
+    /** Each value of {@code config} that is bad goes to {@code refusals} and is replaced by {@code previous}'s. */
+    static CheckpointSettings read(CheckpointConfig config, CheckpointSettings previous, Consumer<String> refusals) {
+        return new CheckpointSettings(
+                checked("imagesDir", config::imagesDir, CheckpointSettings::imagesDir, previous.imagesDir(), refusals),
+                checked("seizeTimeoutMillis", config::seizeTimeoutMillis, CheckpointSettings::timeout,
+                        previous.seizeTimeout(), refusals));
+    }
+
+    /** Where the images go, given hotvirt's data directory. */
+    Path imagesDir(Path dataDir) {
+        return imagesDir != null ? imagesDir : dataDir.resolve("images");
+    }
+
+    /** Empty for the default, else an absolute path, normalized. */
+    static Path imagesDir(String value) {
+        if (value.isBlank()) {
+            return null;
+        }
+        Path path = Path.of(value.trim());
+        if (!path.isAbsolute()) {
+            throw new IllegalArgumentException("not an absolute path (a relative one would depend on the directory"
+                    + " Karaf was started from; leave it empty for images/ in the data directory)");
+        }
+        return path.normalize();
+    }
+
+    /** A positive number of milliseconds. */
+    static Duration timeout(String value) {
+        long millis;
+        try {
+            millis = Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("not a number of milliseconds");
+        }
+        if (millis <= 0) {
+            throw new IllegalArgumentException("not a positive number of milliseconds");
+        }
+        return Duration.ofMillis(millis);
+    }
+
+    private static <T> T checked(String key, Supplier<String> raw, Function<String, T> parse, T previous,
+                                 Consumer<String> refusals) {
+        String value = null;
+        try {
+            value = raw.get();
+            return parse.apply(value == null ? "" : value);
+        } catch (RuntimeException e) {
+            String kept = previous == null ? "the default" : previous instanceof Duration d ? d.toMillis() + " ms"
+                    : previous.toString();
+            refusals.accept(PID + ": " + key + " = '" + value + "' refused: " + e.getMessage() + "; keeping " + kept
+                    + " (fix it with config:property-set -p " + PID + " " + key + " VALUE, or in etc/" + PID + ".cfg)");
+            return previous;
+        }
+    }
+}

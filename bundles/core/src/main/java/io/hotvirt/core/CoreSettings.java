@@ -1,0 +1,81 @@
+package io.hotvirt.core;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * The checked form of {@link CoreConfig}: what the monitor works with. A bad value never stops
+ * hotvirt: it is reported (key, value, why, the fix) and the previous value is kept, so a typo in
+ * {@code dataDir} cannot make hotvirt forget its domains by switching to an empty directory.
+ */
+record CoreSettings(Path dataDir, String cgroupRoot, Duration launchTimeout) {
+
+    static final String PID = "io.hotvirt";
+    static final String DEFAULT_DATA_DIR = "/var/lib/hotvirt";
+    static final String DEFAULT_CGROUP_ROOT = "hotvirt";
+    static final CoreSettings DEFAULTS = new CoreSettings(Path.of(DEFAULT_DATA_DIR), DEFAULT_CGROUP_ROOT,
+            Duration.ofSeconds(5));
+
+    /** Each value of {@code config} that is bad goes to {@code refusals} and is replaced by {@code previous}'s. */
+    static CoreSettings read(CoreConfig config, CoreSettings previous, Consumer<String> refusals) {
+        return new CoreSettings(
+                checked("dataDir", config::dataDir, CoreSettings::dataDir, previous.dataDir(), refusals),
+                checked("cgroupRoot", config::cgroupRoot, CoreSettings::cgroupRoot, previous.cgroupRoot(), refusals),
+                checked("launchTimeoutMillis", config::launchTimeoutMillis, CoreSettings::timeout,
+                        previous.launchTimeout(), refusals));
+    }
+
+    /** An absolute path, normalized. */
+    static Path dataDir(String value) {
+        Path path = Path.of(value.trim());
+        if (value.isBlank() || !path.isAbsolute()) {
+            throw new IllegalArgumentException("not an absolute path (a relative one would depend on the directory"
+                    + " Karaf was started from)");
+        }
+        return path.normalize();
+    }
+
+    /** A plain directory name: it becomes one path segment under each cgroup hierarchy. */
+    static String cgroupRoot(String value) {
+        String name = value.trim();
+        if (!name.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")) {
+            throw new IllegalArgumentException("not a plain cgroup directory name (1 to 64 letters, digits, '_', '.'"
+                    + " or '-', starting with a letter or digit)");
+        }
+        return name;
+    }
+
+    /** A positive number of milliseconds. */
+    static Duration timeout(String value) {
+        long millis;
+        try {
+            millis = Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("not a number of milliseconds");
+        }
+        if (millis <= 0) {
+            throw new IllegalArgumentException("not a positive number of milliseconds");
+        }
+        return Duration.ofMillis(millis);
+    }
+
+    private static <T> T checked(String key, Supplier<String> raw, Function<String, T> parse,
+                                 T previous, Consumer<String> refusals) {
+        String value = null;
+        try {
+            value = raw.get();
+            if (value == null) {
+                throw new IllegalArgumentException("empty");
+            }
+            return parse.apply(value);
+        } catch (RuntimeException e) {
+            String kept = previous instanceof Duration d ? d.toMillis() + " ms" : String.valueOf(previous);
+            refusals.accept(PID + ": " + key + " = '" + value + "' refused: " + e.getMessage() + "; keeping " + kept
+                    + " (fix it with config:property-set -p " + PID + " " + key + " VALUE, or in etc/" + PID + ".cfg)");
+            return previous;
+        }
+    }
+}
