@@ -220,7 +220,7 @@ public class CheckpointIT extends HotvirtTestSupport {
     }
 
     private void deleteImages(String domain) throws Exception {
-        Path dir = Path.of(System.getProperty("karaf.data"), "hotvirt", "images");
+        Path dir = domains().dataDir().resolve("images");
         if (!Files.isDirectory(dir)) {
             return;
         }

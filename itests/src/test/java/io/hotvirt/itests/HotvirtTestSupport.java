@@ -57,8 +57,10 @@ import org.osgi.framework.ServiceReference;
  * no assertThrows).
  *
  * <p>Every domain a test makes is named {@code it-*} and lives under the cgroup root
- * {@value #CGROUP_ROOT}, never a user's {@code hotvirt}; {@link #cleanUp()} kills and removes those
- * domains and every process a test registered with {@link #stray(int)}.
+ * {@value #CGROUP_ROOT}, never a user's {@code hotvirt}; each container keeps its state in its own
+ * data directory under {@code target/exam-state} (etc/io.hotvirt.cfg), never in /var/lib/hotvirt;
+ * {@link #cleanUp()} kills and removes those domains and every process a test registered with
+ * {@link #stray(int)}.
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
@@ -90,6 +92,7 @@ public abstract class HotvirtTestSupport {
         String zip = required("hotvirt.distribution");
         String karafVersion = required("karaf.version");
         String buildDir = System.getProperty("project.build.directory", "target");
+        File dataDir = new File(buildDir, "exam-state/" + getClass().getSimpleName() + "-" + System.nanoTime());
         return new Option[] {
             karafDistributionConfiguration()
                     .frameworkUrl(new File(zip).toURI().toString())
@@ -110,7 +113,9 @@ public abstract class HotvirtTestSupport {
             editConfigurationFilePut("etc/org.ops4j.pax.url.mvn.cfg", "org.ops4j.pax.url.mvn.localRepository",
                     required("hotvirt.localRepository")),
             editConfigurationFilePut("etc/org.ops4j.pax.url.mvn.cfg", "org.ops4j.pax.url.mvn.repositories", ""),
-            systemProperty("hotvirt.cgroup.root").value(CGROUP_ROOT),
+            // hotvirt's own settings: never a user's cgroup subtree or data directory
+            editConfigurationFilePut("etc/io.hotvirt.cfg", "cgroupRoot", CGROUP_ROOT),
+            editConfigurationFilePut("etc/io.hotvirt.cfg", "dataDir", dataDir.getAbsolutePath()),
             systemProperty("hotvirt.requirePrivileged").value(System.getProperty("hotvirt.requirePrivileged", "")),
             // TOOLCHAIN trap 9: what bin/karaf passes on Java 9+, which Pax Exam does not.
             vmOption("--add-reads=java.xml=java.logging"),
@@ -162,7 +167,7 @@ public abstract class HotvirtTestSupport {
 
     /** The kernel tests need root; they skip without it unless hotvirt.requirePrivileged=1 (CI). */
     @Before
-    public void requirePrivileges() throws IOException {
+    public void requirePrivileges() throws IOException, InterruptedException {
         boolean root = Files.readAllLines(Path.of("/proc/self/status")).stream()
                 .filter(l -> l.startsWith("Uid:")).anyMatch(l -> l.split("\\s+")[1].equals("0"));
         if (!root) {
@@ -173,8 +178,9 @@ public abstract class HotvirtTestSupport {
             }
             Assume.assumeTrue("hotvirt's integration tests need root; skipped", false);
         }
-        assertTrue("the container runs with hotvirt.cgroup.root=" + CGROUP_ROOT,
-                CGROUP_ROOT.equals(System.getProperty("hotvirt.cgroup.root")));
+        Path data = domains().dataDir();
+        assertTrue("the container keeps its state under target/exam-state, not in " + data,
+                data.getParent().getFileName().toString().equals("exam-state"));
     }
 
     /** Kills and removes every it-* domain, kills every stray, deletes temporary files. */
