@@ -14,6 +14,10 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import java.security.PrivilegedExceptionAction;
+import javax.security.auth.Subject;
+import org.apache.karaf.jaas.boot.principal.RolePrincipal;
+import org.apache.karaf.jaas.boot.principal.UserPrincipal;
 import org.junit.Test;
 import org.osgi.framework.Bundle;
 
@@ -29,7 +33,7 @@ public class StateIT extends HotvirtTestSupport {
     @Test
     public void theStateIsWrittenToTheDataDirectoryOutsideKarafsHome() throws Exception {
         Path home = Path.of(System.getProperty("karaf.home")).toRealPath();
-        assertContains(ok("config:meta -p io.hotvirt"), "/var/lib/hotvirt"); // the default, from the metatype
+        assertContains(ok("config:meta io.hotvirt"), "/var/lib/hotvirt"); // the default, from the metatype
         Path data = domains().dataDir();
         assertFalse(data + " is outside Karaf's home " + home, data.toRealPath().startsWith(home));
         assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(data)));
@@ -74,39 +78,49 @@ public class StateIT extends HotvirtTestSupport {
         Path images = tempDir().resolve("images");
         try {
             // a valid change: the monitor restarts on the new data directory, made 0700
-            ok("config:property-set -p io.hotvirt dataDir " + moved);
+            admin("config:property-set -p io.hotvirt dataDir " + moved);
             waitFor("the data directory to move", () -> dataDir().equals(moved));
             assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(moved)));
 
             // bad values: each refused in the log, the previous value (not the default) kept
-            ok("config:property-set -p io.hotvirt dataDir relative/dir");
+            admin("config:property-set -p io.hotvirt dataDir relative/dir");
             waitForLog("io.hotvirt: dataDir = 'relative/dir' refused: not an absolute path");
             assertEquals(moved, dataDir());
-            ok("config:property-set -p io.hotvirt launchTimeoutMillis 0");
+            admin("config:property-set -p io.hotvirt launchTimeoutMillis 0");
             waitForLog("io.hotvirt: launchTimeoutMillis = '0' refused: not a positive number of milliseconds;"
                     + " keeping 5000 ms");
-            ok("config:property-set -p io.hotvirt cgroupRoot a/b");
+            admin("config:property-set -p io.hotvirt cgroupRoot a/b");
             waitForLog("io.hotvirt: cgroupRoot = 'a/b' refused: not a plain cgroup directory name");
             assertEquals(moved, dataDir());
 
             // the checkpoint capability's own PID
-            ok("config:property-set -p io.hotvirt.checkpoint imagesDir " + images);
+            admin("config:property-set -p io.hotvirt.checkpoint imagesDir " + images);
             waitFor("the images directory to change", () -> shell("checkpoint:list").out.contains(images.toString()));
-            ok("config:property-set -p io.hotvirt.checkpoint imagesDir images");
+            admin("config:property-set -p io.hotvirt.checkpoint imagesDir images");
             waitForLog("io.hotvirt.checkpoint: imagesDir = 'images' refused: not an absolute path");
-            ok("config:property-set -p io.hotvirt.checkpoint seizeTimeoutMillis soon");
+            admin("config:property-set -p io.hotvirt.checkpoint seizeTimeoutMillis soon");
             waitForLog("io.hotvirt.checkpoint: seizeTimeoutMillis = 'soon' refused: not a number of milliseconds;"
                     + " keeping 5000 ms");
             assertContains(ok("checkpoint:list"), images.toString());
         } finally {
-            shell("config:property-set -p io.hotvirt.checkpoint imagesDir ''");
-            shell("config:property-set -p io.hotvirt.checkpoint seizeTimeoutMillis 5000");
-            shell("config:property-set -p io.hotvirt launchTimeoutMillis 5000");
-            shell("config:property-set -p io.hotvirt cgroupRoot " + CGROUP_ROOT);
-            shell("config:property-set -p io.hotvirt dataDir " + data);
+            admin("config:property-set -p io.hotvirt.checkpoint imagesDir ''");
+            admin("config:property-set -p io.hotvirt.checkpoint seizeTimeoutMillis 5000");
+            admin("config:property-set -p io.hotvirt launchTimeoutMillis 5000");
+            admin("config:property-set -p io.hotvirt cgroupRoot " + CGROUP_ROOT);
+            admin("config:property-set -p io.hotvirt dataDir " + data);
             waitFor("the data directory to come back", () -> data.equals(dataDir()));
             delete(moved);
         }
+    }
+
+    /** Runs a command that must succeed as an administrator: Karaf's config: ACL asks for the manager role. */
+    private String admin(String command) throws Exception {
+        Subject admin = new Subject();
+        admin.getPrincipals().add(new UserPrincipal("karaf"));
+        for (String role : List.of("admin", "manager", "viewer")) { // as etc/users.properties' admingroup
+            admin.getPrincipals().add(new RolePrincipal(role));
+        }
+        return Subject.doAs(admin, (PrivilegedExceptionAction<String>) () -> ok(command));
     }
 
     /** The data directory of the DomainService registered now, null while there is none. */
@@ -120,8 +134,16 @@ public class StateIT extends HotvirtTestSupport {
         }
     }
 
-    private void waitForLog(String message) throws InterruptedException {
-        waitFor("«" + message + "» in the log", () -> shell("log:display").out.contains(message));
+    /** Reads Karaf's log file (not log:display, whose every output the shell helper echoes). */
+    private static void waitForLog(String message) throws InterruptedException {
+        Path log = Path.of(System.getProperty("karaf.data"), "log", "karaf.log");
+        waitFor("«" + message + "» in " + log, () -> {
+            try {
+                return Files.readString(log).contains(message);
+            } catch (IOException e) {
+                return false;
+            }
+        });
     }
 
     private Bundle bundle(String symbolicName) {
