@@ -116,7 +116,6 @@ public interface LibC extends Library {
     int PTRACE_POKEDATA = 5;
     int PTRACE_CONT = 7;
     int PTRACE_KILL = 8;
-    int PTRACE_SINGLESTEP = 9;
     int PTRACE_GETREGS = 12;
     int PTRACE_SETREGS = 13;
     int PTRACE_GETFPREGS = 14;
