@@ -14,7 +14,7 @@ import io.hotvirt.linux.cgroup.Cgroups;
 import io.hotvirt.linux.cgroup.DomainCgroup;
 import io.hotvirt.linux.proc.ProcStat;
 import io.hotvirt.linux.proc.Procfs;
-import io.hotvirt.linux.process.ChildReaper;
+import io.hotvirt.linux.process.ChildExits;
 import io.hotvirt.linux.process.Signals;
 import io.hotvirt.linux.process.SpawnRequest;
 import io.hotvirt.linux.process.Spawner;
@@ -58,7 +58,10 @@ public final class DomainMonitor implements DomainService {
     private final String cgroupRoot;
     private final Path logDir;
     private final DomainRegistry registry;
-    private final ChildReaper reaper;
+    /** Reaps the roots, also while this component is stopped (it lives in the linux bundle). */
+    private final ChildExits childExits;
+    /** Roots this component listens for: detached when it stops, so their exits are kept for the next start. */
+    private final Set<Integer> watched = ConcurrentHashMap.newKeySet();
     private final TreeMover mover;
     private final Whiteboard whiteboard = new Whiteboard();
     /** Exit statuses just reaped, seen without the lock by a launch waiting for its process to join. */
@@ -69,8 +72,9 @@ public final class DomainMonitor implements DomainService {
     private volatile boolean active;
 
     @Activate
-    public DomainMonitor(BundleContext context) throws IOException {
+    public DomainMonitor(BundleContext context, @Reference ChildExits childExits) throws IOException {
         this.context = context;
+        this.childExits = childExits;
         Path data = HotvirtPaths.dataDir(context);
         this.cgroupRoot = HotvirtPaths.cgroupRoot();
         this.logDir = data.resolve("logs");
@@ -78,7 +82,6 @@ public final class DomainMonitor implements DomainService {
         this.cgroups = Cgroups.detect();
         this.registry = DomainRegistry.open(data.resolve("domains.json"));
         this.mover = new TreeMover(cgroups);
-        this.reaper = new ChildReaper("hotvirt-reaper");
         synchronized (lock) {
             for (DomainRecord record : registry.all()) {
                 reattach(record);
@@ -94,8 +97,10 @@ public final class DomainMonitor implements DomainService {
         synchronized (lock) {
             active = false;
         }
-        reaper.close(); // outside the lock: the reaper thread may be waiting for it
-
+        for (int pid : watched) {
+            childExits.detach(pid); // reaped on without us; the status waits for the next start
+        }
+        watched.clear();
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
@@ -140,7 +145,9 @@ public final class DomainMonitor implements DomainService {
                 removeQuietly(cgroup);
                 throw e;
             }
-            watchRoot(name, pid);
+            // our child, so only we reap it: its stat (zombie or not) is there until the watch reaps it
+            long startTicks = Procfs.stat(pid).map(ProcStat::startTimeTicks).orElse(0L);
+            watchRoot(name, pid, startTicks);
             try {
                 awaitJoin(name, pid, cgroup, log);
             } catch (IOException e) {
@@ -148,7 +155,6 @@ public final class DomainMonitor implements DomainService {
                 removeQuietly(cgroup);
                 throw e;
             }
-            long startTicks = Procfs.stat(pid).map(ProcStat::startTimeTicks).orElse(0L);
             DomainRecord record = new DomainRecord(name, DomainOrigin.LAUNCHED, pid, startTicks, command,
                     System.currentTimeMillis(), cgroup.path(), log.toString(), false, exitStatus(exits.get(pid)),
                     Map.of(), home, Map.of());
@@ -191,7 +197,7 @@ public final class DomainMonitor implements DomainService {
                     command != null ? List.copyOf(command) : Procfs.cmdline(pid), System.currentTimeMillis(), cgroup.path(), null, false, null, homes, home,
                     saved);
             registry.put(record);
-            watchRoot(name, pid);
+            watchRoot(name, pid, stat.startTimeTicks());
             whiteboard.virtualizeAll(handle(name));
             LOG.info("{} domain {}: {} processes from pid {}{}", origin == DomainOrigin.RESTORED ? "restored" : "adopted",
                     name, homes.size(), pid, saved.isEmpty() ? "" : ", settings of " + saved.keySet());
@@ -385,13 +391,15 @@ public final class DomainMonitor implements DomainService {
                 + " within " + JOIN_TIMEOUT_MILLIS + " ms; its log " + log + " says: " + LogTail.read(log));
     }
 
-    private void watchRoot(String name, int pid) {
+    private void watchRoot(String name, int pid, long startTicks) {
         awaitingExit.add(pid);
-        reaper.watch(pid, status -> onExit(name, pid, status));
+        watched.add(pid);
+        childExits.watch(pid, startTicks, status -> onExit(name, pid, status));
     }
 
     private void onExit(String name, int pid, Integer status) {
         exits.put(pid, status == null ? UNKNOWN_STATUS : status);
+        watched.remove(pid);
         synchronized (lock) {
             exits.remove(pid);
             awaitingExit.remove(pid);
@@ -442,14 +450,16 @@ public final class DomainMonitor implements DomainService {
         }
     }
 
-    /** After a restart: watch the domains whose processes live on, mark the others exited. */
+    /**
+     * After a restart: watch every root again before anything is marked exited. A root that died while
+     * the monitor was stopped was reaped meanwhile (or is reaped now, if it is still a zombie), and its
+     * status comes back from the watch.
+     */
     private void reattach(DomainRecord record) {
-        DomainRecord current = refresh(record);
-        if (!current.exited() && Procfs.alive(current.rootPid(), current.rootStartTicks())) {
-            int pid = current.rootPid();
-            String name = current.name();
-            watchRoot(name, pid);
+        if (!record.exited()) {
+            watchRoot(record.name(), record.rootPid(), record.rootStartTicks());
         }
+        refresh(record);
     }
 
     /** Refreshes a domain and describes it, reading its processes once. */
