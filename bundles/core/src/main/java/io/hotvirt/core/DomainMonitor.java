@@ -15,6 +15,7 @@ import io.hotvirt.linux.cgroup.DomainCgroup;
 import io.hotvirt.linux.proc.ProcStat;
 import io.hotvirt.linux.proc.Procfs;
 import io.hotvirt.linux.process.ChildExits;
+import io.hotvirt.linux.process.RunAs;
 import io.hotvirt.linux.process.Signals;
 import io.hotvirt.linux.process.SpawnRequest;
 import io.hotvirt.linux.process.Spawner;
@@ -39,6 +40,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 
 /**
  * The monitor: makes, tracks and ends domains, keeps the registry on disk, and applies every
@@ -128,19 +130,21 @@ public final class DomainMonitor implements DomainService {
     }
 
     @Override
-    public DomainInfo launch(String name, List<String> command) throws IOException {
+    public DomainInfo launch(String name, List<String> command, String user) throws IOException {
         DomainNames.check(name);
         if (command == null || command.isEmpty()) {
             throw new IllegalArgumentException("no command given: domain:launch NAME -- COMMAND [ARGS...]");
         }
+        RunAs runAs = user == null ? null : RunAs.lookup(user);
         synchronized (lock) {
             ensureFree(name);
+            ensureCgroupFree(name, 0);
             CgroupOrigin home = cgroups.originOf(Math.toIntExact(ProcessHandle.current().pid()));
             DomainCgroup cgroup = cgroups.create(cgroupPath(name));
             Path log = logDir.resolve(name + ".log");
             int pid;
             try {
-                pid = Spawner.spawn(new SpawnRequest(command, null, log, cgroup.procsFiles()));
+                pid = Spawner.spawn(new SpawnRequest(command, null, log, cgroup.procsFiles(), runAs));
             } catch (IOException | RuntimeException e) {
                 removeQuietly(cgroup);
                 throw e;
@@ -160,7 +164,8 @@ public final class DomainMonitor implements DomainService {
                     Map.of(), home, Map.of());
             registry.put(record);
             whiteboard.virtualizeAll(handle(name));
-            LOG.info("launched domain {}: pid {} {}", name, pid, command);
+            LOG.info("launched domain {}: pid {} {} as {}", name, pid, command,
+                    runAs == null ? System.getProperty("user.name") : runAs.user());
             return describe(record);
         }
     }
@@ -182,8 +187,12 @@ public final class DomainMonitor implements DomainService {
         Map<String, Map<String, String>> saved = copySettings(settings);
         synchronized (lock) {
             ensureFree(name);
-            ProcStat stat = AdoptionGuard.check(pid, cgroupRoot, owner -> registry.get(owner).map(DomainRecord::rootPid));
+            ProcStat stat = AdoptionGuard.check(pid, name, cgroupRoot, owner -> registry.get(owner).map(DomainRecord::rootPid));
+            ensureCgroupFree(name, pid);
             CgroupOrigin home = cgroups.originOf(pid);
+            if (TreeMover.inside(home, cgroupPath(name))) { // taking back the leftovers of a lost domain of this name
+                home = cgroups.originOf(Math.toIntExact(ProcessHandle.current().pid()));
+            }
             DomainCgroup cgroup = cgroups.create(cgroupPath(name));
             Map<Integer, CgroupOrigin> homes;
             try {
@@ -367,6 +376,39 @@ public final class DomainMonitor implements DomainService {
             throw new IllegalArgumentException("a domain named '" + name + "' already exists"
                     + (refresh(r).exited() ? " (exited: domain:remove " + name + " forgets it)" : ""));
         });
+    }
+
+    /**
+     * A cgroup left with processes in it by a domain hotvirt no longer knows (its registry was lost)
+     * must not be shared by a new domain of the same name: domain:kill would end both. It becomes
+     * usable once its processes are adopted (as this name: {@code adopting} is one of them) or ended.
+     */
+    private void ensureCgroupFree(String name, int adopting) throws IOException {
+        Optional<DomainCgroup> cgroup = cgroups.open(cgroupPath(name));
+        if (cgroup.isEmpty()) {
+            return;
+        }
+        Set<Integer> left = new java.util.TreeSet<>(cgroup.get().pids());
+        left.removeIf(pid -> !TreeMover.living(pid));
+        if (left.isEmpty() || left.contains(adopting)) {
+            return;
+        }
+        int root = left.stream().filter(pid -> !left.contains(Procfs.stat(pid).map(ProcStat::ppid).orElse(0)))
+                .findFirst().orElse(left.iterator().next());
+        List<String> shown = new ArrayList<>();
+        for (int pid : left) {
+            if (shown.size() == 5) {
+                shown.add("…");
+                break;
+            }
+            shown.add(pid + " (" + Procfs.stat(pid).map(ProcStat::comm).orElse("?") + ")");
+        }
+        String pids = left.stream().map(String::valueOf).collect(Collectors.joining(" "));
+        throw new IllegalArgumentException("the name '" + name + "' is taken: its cgroup " + cgroup.get().path()
+                + " still holds " + left.size() + (left.size() == 1 ? " process" : " processes")
+                + " that no domain knows (left by a domain whose registry entry was lost): " + String.join(", ", shown)
+                + ". Take them back with domain:adopt " + name + " " + root + ", or end them (kill -9 " + pids
+                + "), then try again");
     }
 
     /** Waits until a launched process has joined its cgroup, so the launch reports a failed join. */
