@@ -39,6 +39,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
@@ -327,7 +328,7 @@ public final class DomainMonitor implements DomainService {
         if (cgroup.isEmpty()) {
             return Set.of();
         }
-        Set<Integer> pids = new java.util.TreeSet<>(cgroup.get().pids());
+        Set<Integer> pids = new TreeSet<>(cgroup.get().pids());
         pids.removeIf(pid -> !TreeMover.living(pid));
         return pids;
     }
@@ -388,7 +389,7 @@ public final class DomainMonitor implements DomainService {
         if (cgroup.isEmpty()) {
             return;
         }
-        Set<Integer> left = new java.util.TreeSet<>(cgroup.get().pids());
+        Set<Integer> left = new TreeSet<>(cgroup.get().pids());
         left.removeIf(pid -> !TreeMover.living(pid));
         if (left.isEmpty() || left.contains(adopting)) {
             return;
