@@ -79,19 +79,19 @@ public class StateIT extends HotvirtTestSupport {
         try {
             // a valid change: the monitor restarts on the new data directory, made 0700
             admin("config:property-set -p io.hotvirt dataDir " + moved);
-            waitFor("the data directory to move", () -> dataDir().equals(moved));
+            waitFor("the data directory to move", () -> moved.equals(dataDir()));
             assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(moved)));
 
             // bad values: each refused in the log, the previous value (not the default) kept
             admin("config:property-set -p io.hotvirt dataDir relative/dir");
             waitForLog("io.hotvirt: dataDir = 'relative/dir' refused: not an absolute path");
-            assertEquals(moved, dataDir());
+            waitFor("the monitor to run on " + moved, () -> moved.equals(dataDir()));
             admin("config:property-set -p io.hotvirt launchTimeoutMillis 0");
             waitForLog("io.hotvirt: launchTimeoutMillis = '0' refused: not a positive number of milliseconds;"
                     + " keeping 5000 ms");
             admin("config:property-set -p io.hotvirt cgroupRoot a/b");
             waitForLog("io.hotvirt: cgroupRoot = 'a/b' refused: not a plain cgroup directory name");
-            assertEquals(moved, dataDir());
+            waitFor("the monitor to run on " + moved, () -> moved.equals(dataDir()));
 
             // the checkpoint capability's own PID
             admin("config:property-set -p io.hotvirt.checkpoint imagesDir " + images);
@@ -103,11 +103,11 @@ public class StateIT extends HotvirtTestSupport {
                     + " keeping 5000 ms");
             assertContains(ok("checkpoint:list"), images.toString());
         } finally {
-            admin("config:property-set -p io.hotvirt.checkpoint imagesDir ''");
-            admin("config:property-set -p io.hotvirt.checkpoint seizeTimeoutMillis 5000");
-            admin("config:property-set -p io.hotvirt launchTimeoutMillis 5000");
-            admin("config:property-set -p io.hotvirt cgroupRoot " + CGROUP_ROOT);
-            admin("config:property-set -p io.hotvirt dataDir " + data);
+            // config:edit … config:update: several values, one change
+            admin("config:edit io.hotvirt.checkpoint; config:property-set imagesDir ''; config:property-set"
+                    + " seizeTimeoutMillis 5000; config:update");
+            admin("config:edit io.hotvirt; config:property-set launchTimeoutMillis 5000; config:property-set"
+                    + " cgroupRoot " + CGROUP_ROOT + "; config:property-set dataDir " + data + "; config:update");
             waitFor("the data directory to come back", () -> data.equals(dataDir()));
             delete(moved);
         }
