@@ -20,6 +20,12 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
                     + " directory images/ in hotvirt's data directory (dataDir of io.hotvirt). Made with mode 0700.")
     String imagesDir() default "";
 
+    @AttributeDefinition(name = "Freeze timeout (ms)", type = AttributeType.LONG, min = "1",
+            description = "How long checkpoint:dump waits for the kernel to freeze the domain's cgroup (a process in"
+                    + " uninterruptible sleep, e.g. on NFS, holds it up) before it thaws the cgroup again and gives up,"
+                    + " leaving the domain running.")
+    String freezeTimeoutMillis() default "10000";
+
     @AttributeDefinition(name = "Seize timeout (ms)", type = AttributeType.LONG, min = "1",
             description = "How long checkpoint:dump waits for each thread of the domain to stop once seized before"
                     + " it gives up, lets every thread go and leaves the domain running.")

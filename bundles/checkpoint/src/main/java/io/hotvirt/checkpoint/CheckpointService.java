@@ -129,7 +129,8 @@ public final class CheckpointService {
         }
         try {
             return new DomainCheckpointer(keys, DomainCheckpointer.hostName()).checkpoint(name, cgroup, parent,
-                    imageName, new DomainCheckpointer.Options(leaveRunning, info.settings(), settings.seizeTimeout()), progress);
+                    imageName, new DomainCheckpointer.Options(leaveRunning, info.settings(),
+                            settings.freezeTimeout(), settings.seizeTimeout()), progress);
         } finally {
             busy.remove(name);
         }

@@ -1,6 +1,7 @@
 package io.hotvirt.checkpoint;
 
 import io.hotvirt.checkpoint.freeze.DomainFreezer;
+import io.hotvirt.linux.cgroup.DomainCgroup;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,15 +15,18 @@ import java.util.function.Supplier;
  *
  * @param imagesDir absolute, or null for {@code images/} in hotvirt's data directory
  */
-record CheckpointSettings(Path imagesDir, Duration seizeTimeout) {
+record CheckpointSettings(Path imagesDir, Duration freezeTimeout, Duration seizeTimeout) {
 
     static final String PID = "io.hotvirt.checkpoint";
-    static final CheckpointSettings DEFAULTS = new CheckpointSettings(null, DomainFreezer.DEFAULT_STOP_TIMEOUT);
+    static final CheckpointSettings DEFAULTS = new CheckpointSettings(null, DomainCgroup.DEFAULT_FREEZE_TIMEOUT,
+            DomainFreezer.DEFAULT_STOP_TIMEOUT);
 
     /** Each value of {@code config} that is bad goes to {@code refusals} and is replaced by {@code previous}'s. */
     static CheckpointSettings read(CheckpointConfig config, CheckpointSettings previous, Consumer<String> refusals) {
         return new CheckpointSettings(
                 checked("imagesDir", config::imagesDir, CheckpointSettings::imagesDir, previous.imagesDir(), refusals),
+                checked("freezeTimeoutMillis", config::freezeTimeoutMillis, CheckpointSettings::timeout,
+                        previous.freezeTimeout(), refusals),
                 checked("seizeTimeoutMillis", config::seizeTimeoutMillis, CheckpointSettings::timeout,
                         previous.seizeTimeout(), refusals));
     }

@@ -67,17 +67,20 @@ public final class DomainCheckpointer {
      * @param leaveRunning release the domain afterwards; false kills it
      * @param settings     the domain's capability settings (capability name → settings), saved in
      *                     {@code domain.json} so that a restore puts them in force again
+     * @param freezeTimeout how long the domain's cgroup may take to freeze
      * @param seizeTimeout how long each thread may take to stop once seized
      */
-    public record Options(boolean leaveRunning, Map<String, Map<String, String>> settings, Duration seizeTimeout) {
+    public record Options(boolean leaveRunning, Map<String, Map<String, String>> settings, Duration freezeTimeout,
+                          Duration seizeTimeout) {
 
         public Options {
             settings = settings == null ? Map.of() : Map.copyOf(settings);
+            freezeTimeout = freezeTimeout == null ? DomainCgroup.DEFAULT_FREEZE_TIMEOUT : freezeTimeout;
             seizeTimeout = seizeTimeout == null ? DomainFreezer.DEFAULT_STOP_TIMEOUT : seizeTimeout;
         }
 
         public Options(boolean leaveRunning, Map<String, Map<String, String>> settings) {
-            this(leaveRunning, settings, null);
+            this(leaveRunning, settings, null, null);
         }
 
         public Options(boolean leaveRunning) {
@@ -165,7 +168,7 @@ public final class DomainCheckpointer {
              SharedMemoryDumper shm = new SharedMemoryDumper(writer)) {
             swap.verifyTypes(); // before the freeze: the canary may take a few hundred ms
             DumpPhases phases = new DumpPhases().start();
-            DomainFreezer freezer = DomainFreezer.freeze(cgroup, options.seizeTimeout()); // releases everything itself on failure
+            DomainFreezer freezer = DomainFreezer.freeze(cgroup, options.freezeTimeout(), options.seizeTimeout()); // releases everything itself on failure
             phases.end(DumpPhases.FREEZE, freezer.cgroupFrozenNanos(), DumpPhases.STOPS);
             boolean released = false;
             String at = "the domain";

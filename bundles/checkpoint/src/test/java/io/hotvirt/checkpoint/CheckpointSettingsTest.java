@@ -26,6 +26,7 @@ public class CheckpointSettingsTest {
     public void byDefaultTheImagesAreInTheDataDirectory() {
         CheckpointSettings s = CheckpointSettings.read(config(Map.of()), CheckpointSettings.DEFAULTS, refusals::add);
         assertEquals(Path.of("/var/lib/hotvirt/images"), s.imagesDir(Path.of("/var/lib/hotvirt")));
+        assertEquals(Duration.ofSeconds(10), s.freezeTimeout());
         assertEquals(Duration.ofSeconds(5), s.seizeTimeout());
         assertEquals(List.of(), refusals);
     }
@@ -33,23 +34,29 @@ public class CheckpointSettingsTest {
     @Test
     public void goodValuesAreTaken() {
         CheckpointSettings s = CheckpointSettings.read(config(Map.of("imagesDir", "/srv/images/",
-                "seizeTimeoutMillis", "20000")), CheckpointSettings.DEFAULTS, refusals::add);
+                "freezeTimeoutMillis", "30000", "seizeTimeoutMillis", "20000")), CheckpointSettings.DEFAULTS,
+                refusals::add);
         assertEquals(Path.of("/srv/images"), s.imagesDir(Path.of("/var/lib/hotvirt")));
+        assertEquals(Duration.ofSeconds(30), s.freezeTimeout());
         assertEquals(Duration.ofSeconds(20), s.seizeTimeout());
         assertEquals(List.of(), refusals);
     }
 
     @Test
     public void eachBadValueIsRefusedAndThePreviousKept() {
-        CheckpointSettings previous = new CheckpointSettings(Path.of("/srv/images"), Duration.ofSeconds(9));
+        CheckpointSettings previous = new CheckpointSettings(Path.of("/srv/images"), Duration.ofSeconds(8),
+                Duration.ofSeconds(9));
         CheckpointSettings s = CheckpointSettings.read(config(Map.of("imagesDir", "images",
-                "seizeTimeoutMillis", "-1")), previous, refusals::add);
+                "freezeTimeoutMillis", "1e3", "seizeTimeoutMillis", "-1")), previous, refusals::add);
         assertEquals(previous, s);
         assertEquals(List.of(
                 "io.hotvirt.checkpoint: imagesDir = 'images' refused: not an absolute path (a relative one would"
                         + " depend on the directory Karaf was started from; leave it empty for images/ in the data"
                         + " directory); keeping /srv/images (fix it with config:property-set -p io.hotvirt.checkpoint"
                         + " imagesDir VALUE, or in etc/io.hotvirt.checkpoint.cfg)",
+                "io.hotvirt.checkpoint: freezeTimeoutMillis = '1e3' refused: not a number of milliseconds; keeping"
+                        + " 8000 ms (fix it with config:property-set -p io.hotvirt.checkpoint freezeTimeoutMillis VALUE,"
+                        + " or in etc/io.hotvirt.checkpoint.cfg)",
                 "io.hotvirt.checkpoint: seizeTimeoutMillis = '-1' refused: not a positive number of milliseconds;"
                         + " keeping 9000 ms (fix it with config:property-set -p io.hotvirt.checkpoint seizeTimeoutMillis"
                         + " VALUE, or in etc/io.hotvirt.checkpoint.cfg)"), refusals);

@@ -58,12 +58,16 @@ public final class DomainFreezer implements AutoCloseable {
 
     /** Stops every thread of every process in the domain's cgroup. */
     public static DomainFreezer freeze(DomainCgroup cgroup) throws IOException {
-        return freeze(cgroup, DEFAULT_STOP_TIMEOUT);
+        return freeze(cgroup, DomainCgroup.DEFAULT_FREEZE_TIMEOUT, DEFAULT_STOP_TIMEOUT);
     }
 
-    /** Stops every thread of every process in the domain's cgroup, each within {@code stopTimeout}. */
-    public static DomainFreezer freeze(DomainCgroup cgroup, Duration stopTimeout) throws IOException {
-        return freeze(cgroup, null, tid -> { }, stopTimeout);
+    /**
+     * Stops every thread of every process in the domain's cgroup: the cgroup must freeze within
+     * {@code freezeTimeout}, each thread stop within {@code stopTimeout} once seized.
+     */
+    public static DomainFreezer freeze(DomainCgroup cgroup, Duration freezeTimeout, Duration stopTimeout)
+            throws IOException {
+        return freeze(cgroup, null, tid -> { }, freezeTimeout, stopTimeout);
     }
 
     /**
@@ -71,16 +75,16 @@ public final class DomainFreezer implements AutoCloseable {
      * hotvirt did not start in its own cgroup). Fails if any of them does not exist.
      */
     public static DomainFreezer freezeProcesses(Collection<Integer> pids) throws IOException {
-        return freeze(null, List.copyOf(pids), tid -> { }, DEFAULT_STOP_TIMEOUT);
+        return freeze(null, List.copyOf(pids), tid -> { }, DomainCgroup.DEFAULT_FREEZE_TIMEOUT, DEFAULT_STOP_TIMEOUT);
     }
 
     /** {@code afterSeize} runs after each thread is seized and interrupted (tests use it to kill one mid-way). */
     static DomainFreezer freeze(DomainCgroup cgroup, List<Integer> pids, IntConsumer afterSeize) throws IOException {
-        return freeze(cgroup, pids, afterSeize, DEFAULT_STOP_TIMEOUT);
+        return freeze(cgroup, pids, afterSeize, DomainCgroup.DEFAULT_FREEZE_TIMEOUT, DEFAULT_STOP_TIMEOUT);
     }
 
     private static DomainFreezer freeze(DomainCgroup cgroup, List<Integer> pids, IntConsumer afterSeize,
-                                        Duration stopTimeout) throws IOException {
+                                        Duration freezeTimeout, Duration stopTimeout) throws IOException {
         if ((cgroup == null) == (pids == null)) {
             throw new IllegalArgumentException("either a cgroup or a list of processes");
         }
@@ -91,7 +95,7 @@ public final class DomainFreezer implements AutoCloseable {
         long[] cgroupFrozen = {0};
         try {
             if (cgroup != null) {
-                cgroup.freeze();
+                cgroup.freeze(freezeTimeout);
                 frozen[0] = true;
             }
             Map<Integer, List<Integer>> seized = new TreeMap<>();

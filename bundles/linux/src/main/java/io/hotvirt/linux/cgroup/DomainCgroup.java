@@ -2,6 +2,7 @@ package io.hotvirt.linux.cgroup;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 
@@ -42,8 +43,19 @@ public interface DomainCgroup {
     /** Writes {@code value} to an interface file in one write(2). */
     void write(String controller, String file, String value) throws IOException;
 
+    /** How long {@link #freeze()} waits for the kernel to confirm the freeze. */
+    Duration DEFAULT_FREEZE_TIMEOUT = Duration.ofSeconds(10);
+
     /** Freezes every process and waits until all are frozen (v1 freezer.state, v2 cgroup.freeze). */
-    void freeze() throws IOException;
+    default void freeze() throws IOException {
+        freeze(DEFAULT_FREEZE_TIMEOUT);
+    }
+
+    /**
+     * As {@link #freeze()}, waiting at most {@code timeout}; on a timeout the cgroup is thawed
+     * again and an IOException says so.
+     */
+    void freeze(Duration timeout) throws IOException;
 
     /** Lets frozen processes run again. */
     void thaw() throws IOException;

@@ -2,6 +2,7 @@ package io.hotvirt.linux.cgroup;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -10,7 +11,7 @@ import java.util.concurrent.TimeUnit;
 abstract class Freezer {
 
     /** A task in uninterruptible sleep (NFS, FUSE, D state) can hold off freezing; do not wait forever. */
-    static final long TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(10);
+    static final long TIMEOUT_NANOS = DomainCgroup.DEFAULT_FREEZE_TIMEOUT.toNanos();
     private static final long SPIN_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
     /** The guard of each cgroup frozen by this process, from the freeze request until the thaw. */
@@ -24,6 +25,11 @@ abstract class Freezer {
      * process die meanwhile.
      */
     final void freeze(Path dir) throws IOException {
+        freeze(dir, DomainCgroup.DEFAULT_FREEZE_TIMEOUT);
+    }
+
+    /** As {@link #freeze(Path)}, giving the kernel {@code timeout} to confirm. */
+    final void freeze(Path dir, Duration timeout) throws IOException {
         ThawGuard guard = null;
         if (!GUARDS.containsKey(dir)) { // frozen again while frozen: the first guard still stands
             guard = ThawGuard.arm(stateFile(dir), thawedValue());
@@ -32,9 +38,9 @@ abstract class Freezer {
         boolean done = false;
         try {
             requestFreeze(dir);
-            if (!await(dir, confirmation())) {
-                throw new IOException("freezing " + dir + ": not frozen after 10 s — a process is probably in an"
-                        + " uninterruptible sleep (state D, e.g. on NFS or FUSE); the cgroup was thawed again");
+            if (!await(dir, confirmation(), timeout.toNanos())) {
+                throw new IOException("freezing " + dir + ": not frozen after " + timeout.toMillis() + " ms — a process"
+                        + " is probably in an uninterruptible sleep (state D, e.g. on NFS or FUSE); the cgroup was thawed again");
             }
             done = true;
         } finally {
@@ -91,8 +97,13 @@ abstract class Freezer {
      * under that, and a sleep overshoots it), then with a back-off from 0.1 ms to 2 ms; false on timeout.
      */
     static boolean await(Path dir, Check done) throws IOException {
+        return await(dir, done, TIMEOUT_NANOS);
+    }
+
+    /** As {@link #await(Path, Check)}, for at most {@code timeoutNanos}. */
+    static boolean await(Path dir, Check done, long timeoutNanos) throws IOException {
         long start = System.nanoTime();
-        long deadline = start + TIMEOUT_NANOS;
+        long deadline = start + timeoutNanos;
         long sleepMicros = 100;
         while (!done.test(dir)) {
             long now = System.nanoTime();

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -122,8 +123,8 @@ final class ManagedCgroup implements DomainCgroup {
     }
 
     @Override
-    public void freeze() throws IOException {
-        freezer.freeze(freezerDir());
+    public void freeze(Duration timeout) throws IOException {
+        freezer.freeze(freezerDir(), timeout);
     }
 
     @Override
