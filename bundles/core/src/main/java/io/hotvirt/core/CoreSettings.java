@@ -1,5 +1,6 @@
 package io.hotvirt.core;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.function.Consumer;
@@ -28,12 +29,15 @@ record CoreSettings(Path dataDir, String cgroupRoot, Duration launchTimeout) {
                         previous.launchTimeout(), refusals));
     }
 
-    /** An absolute path, normalized. */
+    /** An absolute path, normalized, of a directory or of nothing yet. */
     static Path dataDir(String value) {
         Path path = Path.of(value.trim());
         if (value.isBlank() || !path.isAbsolute()) {
             throw new IllegalArgumentException("not an absolute path (a relative one would depend on the directory"
                     + " Karaf was started from)");
+        }
+        if (Files.exists(path) && !Files.isDirectory(path)) {
+            throw new IllegalArgumentException("not a directory");
         }
         return path.normalize();
     }

@@ -68,7 +68,8 @@ public class CoreSettingsTest {
 
     @Test
     public void otherBadValues() {
-        for (Map<String, String> bad : List.of(Map.of("dataDir", ""), Map.of("cgroupRoot", ".."),
+        for (Map<String, String> bad : List.of(Map.of("dataDir", ""), Map.of("dataDir", "/etc/hostname"),
+                Map.of("cgroupRoot", ".."),
                 Map.of("cgroupRoot", "-x"), Map.of("cgroupRoot", "x".repeat(65)), Map.of("cgroupRoot", "a b"),
                 Map.of("launchTimeoutMillis", "0"), Map.of("launchTimeoutMillis", "5s"))) {
             refusals.clear();
