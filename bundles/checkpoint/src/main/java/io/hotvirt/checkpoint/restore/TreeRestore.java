@@ -5,6 +5,7 @@ import io.hotvirt.checkpoint.image.ProcessMetadata;
 import io.hotvirt.checkpoint.tree.Credentials;
 import io.hotvirt.checkpoint.tree.ProcessRecord;
 import io.hotvirt.linux.cgroup.DomainCgroup;
+import io.hotvirt.linux.jna.LibC;
 import io.hotvirt.linux.jna.Syscall;
 import io.hotvirt.linux.proc.Procfs;
 import io.hotvirt.linux.ptrace.SignalMask;
@@ -262,7 +263,7 @@ final class TreeRestore {
         }
     }
 
-    /** Blocking SIGTRAP during a single-step would make the kernel reset its action: never block it. */
+    /** Every signal but SIGTRAP (never blocked by hotvirt: a synchronous one would reset its action). */
     private static final long ALL_BUT_SIGTRAP = ~(1L << 4);
 
     /** Releases every thread; with a cgroup, while it is frozen, so that all resume at once. */
@@ -272,6 +273,11 @@ final class TreeRestore {
             var r = tracer.getRegisters(init);
             tracer.setRegisters(init, r.withRip(region.initEntry()).withOrigRax(-1));
             all.add(init);
+        }
+        // Whole from here on: should hotvirt die while releasing them, the kernel is to let every
+        // one go (and the cgroup's thaw guard to thaw them), not to kill those not yet released
+        for (int tid : all) {
+            tracer.setOptions(tid, Husk.OPTIONS & ~LibC.PTRACE_O_EXITKILL);
         }
         if (cgroup.isPresent()) {
             cgroup.get().freeze();

@@ -98,6 +98,11 @@ public final class Tracer implements AutoCloseable {
         });
     }
 
+    /** PTRACE_SETOPTIONS of a stopped tracee (PTRACE_O_TRACESYSGOOD always added, as at seize). */
+    public void setOptions(int tid, int options) throws IOException {
+        call(() -> ptrace(LibC.PTRACE_SETOPTIONS, tid, 0, options | LibC.PTRACE_O_TRACESYSGOOD, "PTRACE_SETOPTIONS"));
+    }
+
     /** PTRACE_INTERRUPT: the tracee enters a ptrace-stop soon; collect it with {@link #waitStop}. */
     public void interrupt(int tid) throws IOException {
         call(() -> ptrace(LibC.PTRACE_INTERRUPT, tid, 0, 0, "PTRACE_INTERRUPT"));
