@@ -1,14 +1,9 @@
 package io.hotvirt.core.shell;
 
 import io.hotvirt.api.DomainInfo;
-import io.hotvirt.api.DomainService;
 import io.hotvirt.api.ProcessInfo;
-import io.hotvirt.shell.DomainNameCompleter;
-import org.apache.karaf.shell.api.action.Action;
-import org.apache.karaf.shell.api.action.Argument;
+import io.hotvirt.shell.AnyDomainCommand;
 import org.apache.karaf.shell.api.action.Command;
-import org.apache.karaf.shell.api.action.Completion;
-import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.support.table.ShellTable;
 
@@ -16,19 +11,11 @@ import java.util.List;
 
 @Command(scope = "domain", name = "info", description = "Shows a domain and its process tree.")
 @Service
-public class InfoCommand implements Action {
-
-    @Reference
-    private DomainService domains;
-
-    @Argument(index = 0, name = "name", required = true, description = "Name of the domain")
-    @Completion(DomainNameCompleter.class)
-    private String name;
+public class InfoCommand extends AnyDomainCommand {
 
     @Override
-    public Object execute() throws Exception {
-        DomainInfo d = domains.find(name).orElseThrow(() -> new IllegalArgumentException(
-                "no domain named '" + name + "' (domain:list shows the domains)"));
+    protected Object act() throws Exception {
+        DomainInfo d = info();
         line("Name", d.name());
         line("State", Formats.state(d));
         line("Origin", d.origin().name().toLowerCase());
