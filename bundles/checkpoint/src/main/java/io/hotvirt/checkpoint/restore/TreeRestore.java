@@ -11,6 +11,7 @@ import io.hotvirt.linux.ptrace.SignalMask;
 import io.hotvirt.linux.ptrace.SyscallInjector;
 import io.hotvirt.linux.ptrace.Tracer;
 import io.hotvirt.shell.Counted;
+import io.hotvirt.shell.Units;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -82,7 +83,7 @@ final class TreeRestore {
         }
         memoryNanos = System.nanoTime() - m0;
         report.step("Restored memory: " + imagePages + " pages from the image (" + mode() + ") in "
-                + memoryNanos / 1_000_000 + " ms");
+                + Units.nanos(memoryNanos));
         for (ProcessMetadata p : plan.processes()) {
             createThreads(p);
         }
@@ -194,7 +195,7 @@ final class TreeRestore {
         long[] copied = {0};
         imagePages += AddressSpace.restore(rp, p, plan.image(), options.memory(), shm, n -> {
             if ((copied[0] + n) / PROGRESS_BYTES > copied[0] / PROGRESS_BYTES) {
-                report.step("  copied " + ((copied[0] + n) >> 20) + " MiB into process " + p.pid());
+                report.step("  copied " + Units.bytes(copied[0] + n) + " into process " + p.pid());
             }
             copied[0] += n;
         });

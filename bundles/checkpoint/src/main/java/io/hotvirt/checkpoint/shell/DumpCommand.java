@@ -5,6 +5,7 @@ import io.hotvirt.checkpoint.DomainCheckpointer;
 import io.hotvirt.checkpoint.image.DumpStats;
 import io.hotvirt.checkpoint.tree.ProcessRecord;
 import io.hotvirt.shell.RunningDomainCommand;
+import io.hotvirt.shell.Units;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
@@ -50,7 +51,7 @@ public class DumpCommand extends RunningDomainCommand {
             long now = System.nanoTime();
             if (now - lastPrint[0] >= 500_000_000L) {
                 lastPrint[0] = now;
-                out.println("  " + pages + " pages, " + Format.mb(bytes) + ", " + Format.rate(bytes, nanos));
+                out.println("  " + pages + " pages, " + Units.bytes(bytes) + ", " + Units.rate(bytes, nanos));
                 out.flush();
             }
         };
@@ -65,12 +66,12 @@ public class DumpCommand extends RunningDomainCommand {
         line(out, "Pages", (s.residentPages() + s.swappedPages()) + " (" + s.residentPages() + " resident, "
                 + s.swappedPages() + " swapped: " + s.swapDirectPages() + " read directly from swap, "
                 + s.swapViaProcessPages() + " through the process)");
-        line(out, "Bytes", Format.bytes(s.bytes()) + " of page data, " + Format.rate(s.bytes(), s.totalMillis() * 1_000_000L));
-        line(out, "Frozen", s.frozenMillis() + " ms");
+        line(out, "Bytes", Units.bytes(s.bytes()) + " of page data, " + Units.rate(s.bytes(), s.totalMillis() * 1_000_000L));
+        line(out, "Frozen", Units.millis(s.frozenMillis()));
         if (r.phases() != null) {
             line(out, "Phases", r.phases().toString());
         }
-        line(out, "Total", s.totalMillis() + " ms");
+        line(out, "Total", Units.millis(s.totalMillis()));
         for (String note : r.notes()) {
             line(out, "Note", note);
         }

@@ -3,6 +3,7 @@ package io.hotvirt.core.shell;
 import io.hotvirt.api.DomainInfo;
 import io.hotvirt.api.ProcessInfo;
 import io.hotvirt.shell.AnyDomainCommand;
+import io.hotvirt.shell.Units;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.support.table.ShellTable;
@@ -50,8 +51,8 @@ public class InfoCommand extends AnyDomainCommand {
     }
 
     private static void addRows(ShellTable table, ProcessInfo p, int depth) {
-        table.addRow().addContent(p.pid(), p.ppid(), p.state(), Formats.bytes(p.rssBytes()), p.threads(),
-                Formats.duration(p.cpuTime()), "  ".repeat(depth) + (depth > 0 ? "\\_ " : "") + p.command());
+        table.addRow().addContent(p.pid(), p.ppid(), p.state(), Units.bytes(p.rssBytes()), p.threads(),
+                Units.duration(p.cpuTime()), "  ".repeat(depth) + (depth > 0 ? "\\_ " : "") + p.command());
         p.children().forEach(c -> addRows(table, c, depth + 1));
     }
 }

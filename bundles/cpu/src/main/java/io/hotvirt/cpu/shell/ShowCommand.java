@@ -8,6 +8,7 @@ import io.hotvirt.cpu.CpuSettings;
 import io.hotvirt.cpu.CpuUsage;
 import io.hotvirt.cpu.CpuWeight;
 import io.hotvirt.cpu.kernel.CpuKnobs;
+import io.hotvirt.shell.Units;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 
@@ -42,9 +43,9 @@ public class ShowCommand extends CpuCommand {
         CpuKnobs knobs = cpu.current(domain);
         line("Kernel", knobs.files().isEmpty() ? "no cpu controller files" : knobs.files());
         CpuUsage usage = cpu.usage(domain);
-        line("CPU time", CpuFormat.nanos(usage.usageNanos()));
+        line("CPU time", Units.nanos(usage.usageNanos()));
         line("Throttled", usage.throttledPeriods() + " of " + usage.periods() + " periods ("
-                + CpuFormat.percent(usage.throttledPercent()) + "), " + CpuFormat.nanos(usage.throttledNanos()));
+                + CpuFormat.percent(usage.throttledPercent()) + "), " + Units.nanos(usage.throttledNanos()));
         return null;
     }
 
