@@ -4,6 +4,7 @@ import io.hotvirt.api.DomainInfo;
 import io.hotvirt.api.DomainService;
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
+import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 
 import java.util.List;
@@ -26,6 +27,7 @@ public abstract class DomainCommand implements Action {
 
     @Argument(index = 1, name = "options", multiValued = true, description = "The options may also follow the"
             + " name, e.g. cpu:set w1 --cpus 0.5")
+    @Completion(TrailingOptionCompleter.class)
     private List<String> trailing;
 
     /** The domain name the command was given. */

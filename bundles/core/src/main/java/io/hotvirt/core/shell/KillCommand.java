@@ -4,6 +4,7 @@ import io.hotvirt.linux.process.Signals;
 import io.hotvirt.shell.AnyDomainCommand;
 import io.hotvirt.shell.Counted;
 import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 
@@ -15,6 +16,7 @@ import org.apache.karaf.shell.api.action.lifecycle.Service;
 public class KillCommand extends AnyDomainCommand {
 
     @Option(name = "-s", aliases = "--signal", description = "Signal name or number, e.g. TERM, HUP, 9 (default KILL)")
+    @Completion(SignalCompleter.class)
     private String signal;
 
     @Override
