@@ -22,6 +22,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import static io.hotvirt.linux.jna.LibC.PR_SET_NAME;
+
 /**
  * One restore run, in the order the image demands: the whole tree first (each process cloned from
  * its parent with its PID, all of them husk copies), then every process's resources while all stay
@@ -48,7 +50,6 @@ final class TreeRestore {
     private final List<String> notes = new ArrayList<>();
     /** What a fresh PID namespace's init is called (ps shows it). */
     static final String INIT_NAME = "hotvirt-init";
-    private static final int PR_SET_NAME = 15;
     private WorkRegion region;
     private RestoringProcess huskProcess;
     private int init;

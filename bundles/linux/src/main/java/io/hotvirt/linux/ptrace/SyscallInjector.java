@@ -14,6 +14,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
 
+import static io.hotvirt.linux.process.Signals.SIGSTOP;
+import static io.hotvirt.linux.process.Signals.SIGTRAP;
+
 /**
  * Runs syscalls inside a tracee, as if the tracee had made them: the tracee (a thread of process
  * {@code pid}, in a ptrace-stop under {@code tracer}) has its registers saved, its {@code rip}
@@ -43,8 +46,6 @@ import java.util.stream.Collectors;
  */
 public final class SyscallInjector {
 
-    private static final int SIGTRAP = 5;
-    private static final int SIGSTOP = 19;
     private static final long STEP_TIMEOUT_MILLIS = 5_000;
 
     private final Tracer tracer;

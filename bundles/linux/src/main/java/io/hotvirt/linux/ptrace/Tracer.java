@@ -28,6 +28,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
+import static io.hotvirt.linux.process.Signals.SIGTRAP;
+
 /**
  * A ptrace tracer. The kernel ties a tracee to the thread that attached it: every later ptrace
  * request and every waitpid for it must come from that same thread. So a Tracer owns one thread
@@ -39,7 +41,6 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class Tracer implements AutoCloseable {
 
-    private static final int SIGTRAP = 5;
     /** How long detach, and close for all its tracees together, wait for a running tracee to stop. */
     private static final long DETACH_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(2);
     /** How long {@link #waitStop(int, long)} polls before it parks between polls. */
