@@ -43,7 +43,7 @@ final class SharedObjects implements AutoCloseable {
         long fd = object(a);
         String link = "/proc/" + husk.pid() + "/fd/" + fd;
         int access = a.perms().charAt(1) == 'w' ? LibC.O_RDWR : LibC.O_RDONLY;
-        long mine = p.call("openat", MemoryRestorer.OPENAT, MemoryRestorer.AT_FDCWD, p.writeString(0, link),
+        long mine = p.call("openat", Syscall.OPENAT, LibC.AT_FDCWD, p.writeString(0, link),
                 access | LibC.O_CLOEXEC, 0);
         try {
             long got = p.call("mmap", Syscall.MMAP, a.start(), a.end() - a.start(), MemoryRestorer.prot(a.perms()),

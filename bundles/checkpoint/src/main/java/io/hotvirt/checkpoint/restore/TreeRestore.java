@@ -12,6 +12,7 @@ import io.hotvirt.linux.ptrace.SignalMask;
 import io.hotvirt.linux.ptrace.SyscallInjector;
 import io.hotvirt.linux.ptrace.Tracer;
 import io.hotvirt.shell.Counted;
+import io.hotvirt.shell.Units;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -21,6 +22,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+
+import static io.hotvirt.linux.jna.LibC.PR_SET_NAME;
 
 /**
  * One restore run, in the order the image demands: the whole tree first (each process cloned from
@@ -48,7 +51,6 @@ final class TreeRestore {
     private final List<String> notes = new ArrayList<>();
     /** What a fresh PID namespace's init is called (ps shows it). */
     static final String INIT_NAME = "hotvirt-init";
-    private static final int PR_SET_NAME = 15;
     private WorkRegion region;
     private RestoringProcess huskProcess;
     private int init;
@@ -83,7 +85,7 @@ final class TreeRestore {
         }
         memoryNanos = System.nanoTime() - m0;
         report.step("Restored memory: " + imagePages + " pages from the image (" + mode() + ") in "
-                + memoryNanos / 1_000_000 + " ms");
+                + Units.nanos(memoryNanos));
         for (ProcessMetadata p : plan.processes()) {
             createThreads(p);
         }
@@ -195,7 +197,7 @@ final class TreeRestore {
         long[] copied = {0};
         imagePages += AddressSpace.restore(rp, p, plan.image(), options.memory(), shm, n -> {
             if ((copied[0] + n) / PROGRESS_BYTES > copied[0] / PROGRESS_BYTES) {
-                report.step("  copied " + ((copied[0] + n) >> 20) + " MiB into process " + p.pid());
+                report.step("  copied " + Units.bytes(copied[0] + n) + " into process " + p.pid());
             }
             copied[0] += n;
         });

@@ -2,6 +2,7 @@ package io.hotvirt.checkpoint.shell;
 
 import io.hotvirt.checkpoint.CheckpointService;
 import io.hotvirt.checkpoint.ImageCatalog;
+import io.hotvirt.shell.Units;
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Option;
@@ -49,7 +50,7 @@ public class ListCommand implements Action {
                 check = result.ok() ? "yes (MAC, checksums)" : "NO: " + result.problems().get(0);
             }
             table.addRow().addContent(e.name(), e.domain(), Format.time(e.created()), e.processes(),
-                    Format.bytes(e.bytes()), check);
+                    Units.bytes(e.bytes()), check);
         }
         table.print(System.out, !noFormat);
         return null;

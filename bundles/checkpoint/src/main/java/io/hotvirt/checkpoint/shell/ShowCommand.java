@@ -10,6 +10,7 @@ import io.hotvirt.checkpoint.image.Manifest;
 import io.hotvirt.checkpoint.image.ProcessMetadata;
 import io.hotvirt.checkpoint.signals.ProcessSignals;
 import io.hotvirt.checkpoint.signals.SignalAction;
+import io.hotvirt.shell.Units;
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
@@ -104,7 +105,7 @@ public class ShowCommand implements Action {
             mem.addRow().addContent(p.pid(), p.areas().size(), kinds.getOrDefault("pages", 0L),
                     kinds.getOrDefault("file", 0L), kinds.getOrDefault("shared", 0L) + kinds.getOrDefault("shm", 0L), kinds.getOrDefault("kernel", 0L),
                     s == null ? "?" : s.residentPages(), s == null ? "?" : s.swappedPages(),
-                    s == null ? "?" : Format.bytes(s.bytes()));
+                    s == null ? "?" : Units.bytes(s.bytes()));
         }
         mem.print(out, !noFormat);
         if (mappings) {
@@ -154,10 +155,10 @@ public class ShowCommand implements Action {
         sizes.column("Size").alignRight();
         long total = 0;
         for (FileEntry f : m.files()) {
-            sizes.addRow().addContent(f.name(), Format.bytes(f.size()));
+            sizes.addRow().addContent(f.name(), Units.bytes(f.size()));
             total += f.size();
         }
-        sizes.addRow().addContent("total", Format.bytes(total));
+        sizes.addRow().addContent("total", Units.bytes(total));
         sizes.print(out, !noFormat);
 
         DumpStats s = m.stats();
@@ -169,9 +170,9 @@ public class ShowCommand implements Action {
                     + " read directly from swap, " + s.swapViaProcessPages() + " through the process)");
             DumpCommand.line(out, "File pages", s.fileBackedPagesSkipped() + " unmodified pages of file mappings left"
                     + " to their files");
-            DumpCommand.line(out, "Bytes", Format.bytes(s.bytes()) + " of page data");
-            DumpCommand.line(out, "Frozen", s.frozenMillis() + " ms");
-            DumpCommand.line(out, "Total", s.totalMillis() + " ms");
+            DumpCommand.line(out, "Bytes", Units.bytes(s.bytes()) + " of page data");
+            DumpCommand.line(out, "Frozen", Units.millis(s.frozenMillis()));
+            DumpCommand.line(out, "Total", Units.millis(s.totalMillis()));
         }
         if (d != null) {
             for (String note : d.notes()) {

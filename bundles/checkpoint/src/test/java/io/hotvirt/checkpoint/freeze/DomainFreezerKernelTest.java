@@ -35,6 +35,9 @@ import java.util.Set;
 import java.util.UUID;
 
 import static io.hotvirt.checkpoint.testing.CWorkload.assertReleased;
+import static io.hotvirt.linux.process.Signals.SIGINT;
+import static io.hotvirt.linux.process.Signals.SIGUSR1;
+import static io.hotvirt.linux.process.Signals.SIGUSR2;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNotEquals;
@@ -43,10 +46,6 @@ import static org.junit.Assert.assertTrue;
 
 /** The freezer, register and signal dumps on the real kernel, against the self-checking signals.c workload. */
 public class DomainFreezerKernelTest {
-
-    private static final int SIGINT = 2;
-    private static final int SIGUSR1 = 10;
-    private static final int SIGUSR2 = 12;
 
     @Rule
     public final TemporaryFolder tmp = new TemporaryFolder();

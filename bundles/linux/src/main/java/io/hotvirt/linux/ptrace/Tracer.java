@@ -28,6 +28,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
+
 /**
  * A ptrace tracer. The kernel ties a tracee to the thread that attached it: every later ptrace
  * request and every waitpid for it must come from that same thread. So a Tracer owns one thread
