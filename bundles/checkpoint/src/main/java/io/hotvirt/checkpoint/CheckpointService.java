@@ -127,8 +127,12 @@ public final class CheckpointService {
                     imageName, new DomainCheckpointer.Options(leaveRunning, info.settings()), progress);
         } catch (IOException | RuntimeException | Error e) {
             writing.remove(partial);
-            if (PartialImages.isPartial(partial)) {
-                PartialImages.delete(partial); // the writer removes it on the way out; this is for when it could not
+            try {
+                if (PartialImages.isPartial(partial)) {
+                    PartialImages.delete(partial); // the writer removes it on the way out; this is for when it could not
+                }
+            } catch (IOException | RuntimeException cleanup) {
+                e.addSuppressed(cleanup);
             }
             sweepPartials();
             throw e;
