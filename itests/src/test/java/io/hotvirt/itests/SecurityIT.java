@@ -104,11 +104,15 @@ public class SecurityIT extends HotvirtTestSupport {
         ok("checkpoint:delete " + image.getFileName());
     }
 
-    /** A hotvirt scope an ACL does not name (none yet: Karaf's own scope without one stands in) is admin's only. */
+    /** A scope no ACL names (none of hotvirt's: Karaf's scr and log stand in) is admin's only. */
     @Test
     public void scopeWithoutAclIsAdminsOnly() {
         assertEquals("karaf.secured.command.compulsory.roles in etc/system.properties", "admin",
                 System.getProperty("karaf.secured.command.compulsory.roles"));
+        for (String unlisted : List.of("scr:list", "log:display", "bundle:list")) {
+            Result r = shell(VIEWER, unlisted);
+            assertNotNull("a viewer must not run " + unlisted + " (no ACL names it), but it printed: " + r.out, r.error);
+        }
         // Karaf's own commands still work for the admin: bundle:list is in no ACL, feature:list neither
         for (String karaf : List.of("bundle:list", "feature:list", "log:display", "config:list", "jaas:realm-list",
                 "shell:echo hi")) {
