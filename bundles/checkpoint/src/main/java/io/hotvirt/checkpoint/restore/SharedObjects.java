@@ -1,5 +1,6 @@
 package io.hotvirt.checkpoint.restore;
 
+import io.hotvirt.checkpoint.image.ImageFiles;
 import io.hotvirt.checkpoint.image.ImageFormat;
 import io.hotvirt.checkpoint.image.ProcessMetadata;
 import io.hotvirt.checkpoint.memory.SharedMemoryDumper;
@@ -70,7 +71,7 @@ final class SharedObjects implements AutoCloseable {
         long fd = husk.call("memfd_create", Syscall.MEMFD_CREATE, husk.writeString(0, "hotvirt-shm"), LibC.MFD_CLOEXEC);
         fds.put(a.shm(), fd);
         husk.call("ftruncate", Syscall.FTRUNCATE, fd, o.size());
-        Path contents = image.resolve(o.file());
+        Path contents = ImageFiles.in(image, o.file());
         try (FileChannel in = FileChannel.open(contents, StandardOpenOption.READ);
              FileChannel out = FileChannel.open(Path.of("/proc", Integer.toString(husk.pid()), "fd", Long.toString(fd)),
                      StandardOpenOption.WRITE)) {

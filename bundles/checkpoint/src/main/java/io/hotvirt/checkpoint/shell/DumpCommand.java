@@ -23,7 +23,8 @@ import java.util.stream.Collectors;
                 + " and the data in its pipes. The manifest, with checksums and a MAC made with this node's key, is"
                 + " written last. Without --leave-running the domain is killed while still stopped, so nothing runs"
                 + " past the checkpoint. On any error the domain is released and runs on, and no image is left."
-                + " The image goes to ${karaf.data}/hotvirt/images/NAME-yyyyMMdd-HHmmss unless --dir says otherwise.")
+                + " The image goes to ${karaf.data}/hotvirt/images/NAME-yyyyMMdd-HHmmss unless --dir says otherwise;"
+                + " a relative --dir is taken inside that image directory, not Karaf's working directory.")
 @Service
 public class DumpCommand extends RunningDomainCommand {
 
@@ -35,7 +36,7 @@ public class DumpCommand extends RunningDomainCommand {
     private boolean leaveRunning;
 
     @Option(name = "--dir", aliases = "-d", description = "Where the image goes: an existing directory to make it in,"
-            + " or the image directory itself (must not exist)")
+            + " or the image directory itself (must not exist); relative: inside the image directory")
     private String dir;
 
     public DumpCommand() {

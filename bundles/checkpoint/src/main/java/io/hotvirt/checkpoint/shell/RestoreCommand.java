@@ -38,14 +38,14 @@ import java.util.stream.Collectors;
                 + " reads back its checkpointed bytes rather than zeros (jemalloc's and glibc arenas' calloc rely on"
                 + " zeros), MADV_FREE and userfaultfd refuse such pages, and they get no transparent huge pages. Use"
                 + " it for workloads known not to depend on these. --copy copies every page.\n\n"
-                + "IMAGE is a name from checkpoint:list or a path.")
+                + "IMAGE is a name from checkpoint:list or a path; a relative path is taken inside the image directory (where checkpoint:list looks), not Karaf's working directory.")
 @Service
 public class RestoreCommand implements Action {
 
     @Reference
     private CheckpointService checkpoints;
 
-    @Argument(index = 0, name = "image", required = true, description = "Image name (checkpoint:list) or path")
+    @Argument(index = 0, name = "image", required = true, description = "Image name (checkpoint:list) or path; relative paths are taken inside the image directory")
     @Completion(ImageCompleter.class)
     private String image;
 

@@ -35,14 +35,14 @@ import java.util.stream.Collectors;
                 + " description (a shared one once, with the priority process that reopens it at restore), the"
                 + " size of every file, and the statistics of the dump: resident and swapped pages, pages read"
                 + " directly from swap, bytes, how long the domain was frozen and the total time. --mappings lists"
-                + " every area. IMAGE is a name from checkpoint:list or a path. checkpoint:verify checks it.")
+                + " every area. IMAGE is a name from checkpoint:list or a path; a relative path is taken inside the image directory (where checkpoint:list looks), not Karaf's working directory. checkpoint:verify checks it.")
 @Service
 public class ShowCommand implements Action {
 
     @Reference
     private CheckpointService checkpoints;
 
-    @Argument(index = 0, name = "image", required = true, description = "Image name (checkpoint:list) or path")
+    @Argument(index = 0, name = "image", required = true, description = "Image name (checkpoint:list) or path; relative paths are taken inside the image directory")
     @Completion(ImageCompleter.class)
     private String image;
 
