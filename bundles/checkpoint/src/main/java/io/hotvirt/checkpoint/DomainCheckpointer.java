@@ -167,7 +167,8 @@ public final class DomainCheckpointer {
                 Map<String, Object> metadata = new LinkedHashMap<>(); // JSON files, written once the state is read
                 Map<Integer, List<Integer>> threads = freezer.threads();
                 at = "the process tree";
-                List<ProcessRecord> tree = TreeReader.read(threads.keySet());
+                List<ProcessRecord> tree = TreeReader.read(threads.keySet()).stream()
+                        .map(r -> r.withStopSignal(freezer.stopSignals().get(r.pid()))).toList();
                 List<String> rootCommand = Procfs.cmdline(tree.get(0).pid()); // a restore places the tree before its memory
                 phases.end(DumpPhases.TREE);
                 at = "the shared memory objects of the domain";
