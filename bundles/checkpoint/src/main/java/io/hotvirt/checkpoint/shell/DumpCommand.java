@@ -71,19 +71,18 @@ public class DumpCommand implements Action {
         DomainCheckpointer.Result r = checkpoints.dump(name, leaveRunning, dir, progress);
         DumpStats s = r.stats();
         line(out, "Image", r.image().toString());
-        line(out, "Domain", name + (r.leftRunning() ? " (left running)" : " (killed after the checkpoint)"));
+        line(out, "Domain", name + " (" + r.fate() + ")");
         line(out, "Processes", r.processes().size() + ": " + r.processes().stream()
                 .map(p -> p.pid() + " " + p.comm()).collect(Collectors.joining(", ")));
         line(out, "Threads", Integer.toString(r.processes().stream().mapToInt(p -> p.threads().size()).sum()));
         line(out, "Pages", (s.residentPages() + s.swappedPages()) + " (" + s.residentPages() + " resident, "
                 + s.swappedPages() + " swapped: " + s.swapDirectPages() + " read directly from swap, "
                 + s.swapViaProcessPages() + " through the process)");
-        line(out, "Bytes", Format.bytes(s.bytes()) + " of page data, " + Format.rate(s.bytes(), s.totalMillis() * 1_000_000L));
-        line(out, "Frozen", s.frozenMillis() + " ms");
-        if (r.phases() != null) {
-            line(out, "Phases", r.phases().toString());
-        }
-        line(out, "Total", s.totalMillis() + " ms");
+        // the phases' end-to-end times: the manifest's stop at the commit
+        line(out, "Bytes", Format.bytes(s.bytes()) + " of page data, " + Format.rate(s.bytes(), r.phases().totalNanos()));
+        line(out, "Frozen", r.phases().frozenMillis() + " ms" + (r.leftRunning() ? "" : " (until the kill)"));
+        line(out, "Phases", r.phases().toString());
+        line(out, "Total", r.phases().totalMillis() + " ms");
         for (String note : r.notes()) {
             line(out, "Note", note);
         }
