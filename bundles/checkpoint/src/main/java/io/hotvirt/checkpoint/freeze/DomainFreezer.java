@@ -78,6 +78,15 @@ public final class DomainFreezer implements AutoCloseable {
 
     /** {@code afterSeize} runs after each thread is seized and interrupted (tests use it to kill one mid-way). */
     static DomainFreezer freeze(DomainCgroup cgroup, List<Integer> pids, IntConsumer afterSeize) throws IOException {
+        return freeze(cgroup, pids, afterSeize, () -> { });
+    }
+
+    /**
+     * {@code beforeFreeze} runs between the seizing of the stopped threads and the cgroup freeze
+     * (tests use it to stop one there).
+     */
+    static DomainFreezer freeze(DomainCgroup cgroup, List<Integer> pids, IntConsumer afterSeize, Runnable beforeFreeze)
+            throws IOException {
         if ((cgroup == null) == (pids == null)) {
             throw new IllegalArgumentException("either a cgroup or a list of processes");
         }
@@ -98,6 +107,7 @@ public final class DomainFreezer implements AutoCloseable {
                 tracer.execute(() -> toWait.addAll(seizeNew(tracer, cgroup, null, seen, seized, afterSeize, null,
                         true)));
                 watchdog = new SeizeWatchdog(cgroup, frozen, thawedAt);
+                beforeFreeze.run();
                 cgroup.freeze();
                 frozen.set(true);
             }

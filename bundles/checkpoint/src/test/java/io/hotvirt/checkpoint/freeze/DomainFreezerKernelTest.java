@@ -47,6 +47,8 @@ public class DomainFreezerKernelTest {
     private static final int SIGINT = 2;
     private static final int SIGUSR1 = 10;
     private static final int SIGUSR2 = 12;
+    private static final int SIGCONT = 18;
+    private static final int SIGSTOP = 19;
 
     @Rule
     public final TemporaryFolder tmp = new TemporaryFolder();
@@ -57,6 +59,38 @@ public class DomainFreezerKernelTest {
     @After
     public void cleanUp() throws Exception {
         CWorkload.closeAll(cleanup, cgroup);
+    }
+
+    /**
+     * A process stopped by job control between the freezer's look for stopped threads and the cgroup
+     * freeze: seizing its frozen threads would wait for good, were the cgroup not thawed for it.
+     * Released, it is still stopped, and SIGCONT wakes it.
+     */
+    @Test(timeout = 30_000)
+    public void aProcessStoppedJustBeforeTheFreezeDoesNotHangItAndStaysStopped() throws Exception {
+        DomainCgroup cg = testCgroup();
+        SignalsWorkload w = workload(cg.procsFiles());
+        List<Integer> tids = Procfs.tasks(w.pid);
+        try (DomainFreezer f = DomainFreezer.freeze(cg, null, tid -> { }, () -> {
+            LibC.INSTANCE.kill(w.pid, SIGSTOP);
+            long deadline = System.currentTimeMillis() + 5000;
+            while (tids.stream().anyMatch(t -> Procfs.taskStat(w.pid, t).orElseThrow().state() != 'T')
+                    && System.currentTimeMillis() < deadline) {
+                Thread.onSpinWait();
+            }
+        })) {
+            assertEquals(Set.copyOf(tids), f.allThreads());
+            assertEquals(java.util.Map.of(w.pid, SIGSTOP), f.stopSignals());
+            assertFalse(cg.frozen());
+        }
+        Children.sleep(100);
+        for (int tid : tids) {
+            assertEquals("thread " + tid + " stopped, untraced", 'T', Procfs.taskStat(w.pid, tid).orElseThrow().state());
+            assertEquals(0, Procfs.taskStatus(w.pid, tid).orElseThrow().tracerPid());
+        }
+        LibC.INSTANCE.kill(w.pid, SIGCONT);
+        assertEquals("PASS", w.selfCheck(5000));
+        assertReleased(w.pid);
     }
 
     @Test
