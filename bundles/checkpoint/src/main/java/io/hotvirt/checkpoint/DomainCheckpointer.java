@@ -248,6 +248,10 @@ public final class DomainCheckpointer {
                             .call(pid, "prctl(PR_GET_DUMPABLE)", Syscall.PRCTL, Privileges.PR_GET_DUMPABLE)));
                     at = "process " + pid + " (" + r.comm() + "), signal state";
                     ProcessSignals signals = SignalDumper.dump(freezer.tracer(), freezer.injector(pid), pid, tids);
+                    if (record.stopped() && continued(signals)) {
+                        // a SIGCONT came during the dump: released it runs on, and so must a restore
+                        record = record.withStopSignal(null);
+                    }
                     phases.end(DumpPhases.SIGNALS);
                     at = "process " + pid + " (" + r.comm() + "), memory into " + ImageFormat.pagesFile(pid);
                     List<ProcessMetadata.Area> areas;
@@ -395,6 +399,17 @@ public final class DomainCheckpointer {
             cgroup.thaw();
         }
     }
+
+    /**
+     * Whether a SIGCONT waits in the saved signals: sent to a stopped tracee it is queued (a tracer
+     * sees even ignored signals) and it ended the stop, though the tracee stays in its ptrace-stop.
+     */
+    private static boolean continued(ProcessSignals signals) {
+        return signals.sharedPending().stream().anyMatch(q -> q.signo() == SIGCONT)
+                || signals.threads().stream().anyMatch(t -> t.pending().stream().anyMatch(q -> q.signo() == SIGCONT));
+    }
+
+    private static final int SIGCONT = 18;
 
     /** "the domain runs on", or which of it ended: a dump never claims a domain runs on when part of it died. */
     private static String fate(Survivors survivors) {

@@ -85,6 +85,25 @@ public class StoppedProcessKernelTest {
         assertEquals("PASS", verdict(w));
     }
 
+    /**
+     * SIGCONT while the dump holds the stopped child: it ends the stop (the child, still in its
+     * ptrace-stop, runs on once released) and the image, which holds the SIGCONT, says it runs.
+     */
+    @Test(timeout = 30_000)
+    public void aSigcontDuringTheDumpWakesTheChildOnceReleased() throws Exception {
+        CWorkload w = start();
+        int child = w.facts("READY").get("child");
+
+        DomainCheckpointer.Result r = new DomainCheckpointer(keys, "testnode").beforeProcess(pid -> {
+            if (pid == child) {
+                LibC.INSTANCE.kill(child, SIGCONT);
+            }
+        }).checkpoint("stoptest", cgroup, images, "continued", new DomainCheckpointer.Options(true), null);
+
+        assertNull(tree(r.image(), child).stopSignal());
+        assertEquals("PASS", verdict(w));
+    }
+
     @Test(timeout = 60_000)
     public void restoredTheStoppedChildIsStoppedUntilSigcont() throws Exception {
         CWorkload w = start();
