@@ -300,7 +300,13 @@ final class TreeRestore {
         made.clear();
     }
 
-    /** SIGSTOP (whatever stopped it then: a handler may catch SIGTSTP now) to each process saved stopped. */
+    /**
+     * SIGSTOP to each process saved stopped, whichever signal stopped it then: SIGSTOP cannot be caught
+     * or blocked, and SIGTSTP, SIGTTIN and SIGTTOU are dropped in an orphaned process group. A parent
+     * waiting with WUNTRACED sees WSTOPSIG SIGSTOP. Pending signals with a lower number and a handler
+     * are taken before the stop (signals are taken lowest first), where the saved process would have
+     * taken them only after SIGCONT.
+     */
     private void stopTheStopped() throws IOException {
         for (ProcessMetadata p : plan.processes()) {
             if (p.tree().stopped()) {

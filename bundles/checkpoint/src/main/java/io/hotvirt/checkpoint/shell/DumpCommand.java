@@ -28,6 +28,10 @@ import java.util.stream.Collectors;
                 + " and the data in its pipes. The manifest, with checksums and a MAC made with this node's key, is"
                 + " written last. Without --leave-running the domain is killed while still stopped, so nothing runs"
                 + " past the checkpoint. On any error the domain is released and runs on, and no image is left."
+                + " A process stopped by job control (state T) is saved stopped, and stays stopped (or is restored"
+                + " stopped) until SIGCONT. A domain with a process under seccomp is refused before it is touched."
+                + " A domain left running is checked afterwards: any process or thread that ended is named. Frozen"
+                + " is how long the domain was stopped (killed, until the kill), Total the whole dump."
                 + " The image goes to ${karaf.data}/hotvirt/images/NAME-yyyyMMdd-HHmmss unless --dir says otherwise.")
 @Service
 public class DumpCommand implements Action {
