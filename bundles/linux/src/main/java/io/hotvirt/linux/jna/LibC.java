@@ -116,7 +116,6 @@ public interface LibC extends Library {
     int PTRACE_POKEDATA = 5;
     int PTRACE_CONT = 7;
     int PTRACE_KILL = 8;
-    int PTRACE_SINGLESTEP = 9;
     int PTRACE_GETREGS = 12;
     int PTRACE_SETREGS = 13;
     int PTRACE_GETFPREGS = 14;
@@ -168,6 +167,27 @@ public interface LibC extends Library {
 
     /** glibc 2.29+. */
     int posix_spawn_file_actions_addchdir_np(Pointer fileActions, String path);
+
+    // ---- the user and group databases (through NSS, as login tools see them). Not reentrant and
+    // errno is unreliable on "not found": callers serialize and treat null as "no such entry".
+
+    /** struct passwd: pw_name, pw_passwd (pointers), pw_uid, pw_gid (ints), pw_gecos, pw_dir, pw_shell. */
+    int PASSWD_UID_OFFSET = 16;
+    int PASSWD_GID_OFFSET = 20;
+    int PASSWD_DIR_OFFSET = 32;
+    /** struct group: gr_name, gr_passwd (pointers), gr_gid (int), gr_mem. */
+    int GROUP_GID_OFFSET = 16;
+
+    Pointer getpwnam(String name);
+
+    Pointer getpwuid(int uid);
+
+    Pointer getgrnam(String name);
+
+    Pointer getgrgid(int gid);
+
+    /** Returns -1 and sets {@code ngroups} to the number needed when {@code groups} is too small. */
+    int getgrouplist(String user, int group, int[] groups, IntByReference ngroups);
 
     int posix_spawnattr_init(Pointer attr);
 

@@ -7,8 +7,7 @@ import java.io.IOException;
 /**
  * A stopped tracee's blocked-signal mask through PTRACE_GETSIGMASK / PTRACE_SETSIGMASK (bit n-1 for
  * signal n). Setting it this way runs no instruction in the tracee, unlike an injected
- * rt_sigprocmask: no single-step trap follows, so no pending signal the new mask unblocks is
- * delivered, and a blocked SIGTRAP is not unblocked by the kernel's forced trap.
+ * rt_sigprocmask, so no pending signal the new mask unblocks is delivered before the tracee runs on.
  */
 public final class SignalMask {
 
