@@ -10,6 +10,7 @@ import io.hotvirt.checkpoint.image.Manifest;
 import io.hotvirt.checkpoint.image.ProcessMetadata;
 import io.hotvirt.checkpoint.signals.ProcessSignals;
 import io.hotvirt.checkpoint.signals.SignalAction;
+import io.hotvirt.linux.process.Signals;
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
@@ -191,6 +192,10 @@ public class ShowCommand implements Action {
                     .append(p.threads().size() == 1 ? " thread" : " threads");
             b.append(", uid ").append(p.tree().credentials() == null ? "?" : p.tree().credentials().uid());
             b.append(", cwd ").append(p.tree().cwd()).append(", exe ").append(p.tree().exe());
+            if (p.tree().stopped()) {
+                b.append(", stopped (SIG").append(Signals.name(p.tree().stopSignal()))
+                        .append("): restored stopped, until SIGCONT");
+            }
         }
         out.println(b);
         ProcessSignals sig = p.signals();
