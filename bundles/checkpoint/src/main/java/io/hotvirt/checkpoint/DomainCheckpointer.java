@@ -53,7 +53,7 @@ import java.util.function.IntConsumer;
  * <p>On any error every thread is released, the cgroup thawed, the workload keeps running and the
  * partial image is removed; the exception names the process and what was being read or written,
  * and any process or thread that ended meanwhile ({@link Survivors}): a dump never says the domain
- * runs on when part of it died. A left-running domain is checked the same way after the commit
+ * runs on when part of it died. A left-running domain is checked the same way as it is released
  * ({@link Result#ended}). A domain with a process under seccomp is refused before anything is
  * touched ({@link SeccompCheck}), and checked again once frozen.
  *
@@ -97,7 +97,7 @@ public final class DomainCheckpointer {
      * manifest holds them: up to the commit); {@code phases} has the true end-to-end times.
      *
      * @param ended with {@code leftRunning}, each process or thread of the domain that ended during the
-     *              dump (checked once it was committed); empty when the whole domain runs on
+     *              dump (checked as it was released); empty when the whole domain runs on
      */
     public record Result(Path image, String domain, List<ProcessRecord> processes, DumpStats stats,
                          boolean leftRunning, List<String> notes, DumpPhases phases, List<String> ended) {
@@ -298,12 +298,15 @@ public final class DomainCheckpointer {
 
                 List<Integer> pids = tree.stream().map(ProcessRecord::pid).toList();
                 Path image;
+                List<String> ended = List.of();
                 if (options.leaveRunning()) { // the checksums, fsyncs and metadata below need no stopped domain
                     at = "releasing the domain";
                     freezer.close();
                     released = true;
                     phases.end(DumpPhases.RELEASE);
                     afterRelease.run();
+                    // at once: what ends later ends on its own (a short-lived child), not by the dump
+                    ended = survivors.ended();
                 }
                 Map<String, String> pipeFiles = new TreeMap<>();
                 for (Map.Entry<String, byte[]> e : new TreeMap<>(files.pipeData()).entrySet()) {
@@ -344,7 +347,6 @@ public final class DomainCheckpointer {
                         freezer.close();
                     }
                 }
-                List<String> ended = options.leaveRunning() ? survivors.ended() : List.of();
                 phases.finish();
                 return new Result(image, domain, tree, readStats(image, total), options.leaveRunning(), notes,
                         phases, ended);
