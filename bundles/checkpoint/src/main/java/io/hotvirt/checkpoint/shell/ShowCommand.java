@@ -171,8 +171,11 @@ public class ShowCommand implements Action {
             DumpCommand.line(out, "File pages", s.fileBackedPagesSkipped() + " unmodified pages of file mappings left"
                     + " to their files");
             DumpCommand.line(out, "Bytes", Format.bytes(s.bytes()) + " of page data");
-            DumpCommand.line(out, "Frozen", s.frozenMillis() + " ms");
-            DumpCommand.line(out, "Total", s.totalMillis() + " ms");
+            // the manifest holds the times known when it was written: a killed domain stayed stopped past it
+            boolean killed = d != null && !d.leftRunning();
+            DumpCommand.line(out, "Frozen", s.frozenMillis() + " ms" + (killed ? " until the image was written (then"
+                    + " killed)" : ""));
+            DumpCommand.line(out, "Total", s.totalMillis() + " ms until the image was written");
         }
         if (d != null) {
             for (String note : d.notes()) {
