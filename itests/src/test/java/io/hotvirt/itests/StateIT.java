@@ -14,10 +14,6 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import java.security.PrivilegedExceptionAction;
-import javax.security.auth.Subject;
-import org.apache.karaf.jaas.boot.principal.RolePrincipal;
-import org.apache.karaf.jaas.boot.principal.UserPrincipal;
 import org.junit.Test;
 import org.osgi.framework.Bundle;
 
@@ -78,49 +74,39 @@ public class StateIT extends HotvirtTestSupport {
         Path images = tempDir().resolve("images");
         try {
             // a valid change: the monitor restarts on the new data directory, made 0700
-            admin("config:property-set -p io.hotvirt dataDir " + moved);
+            ok("config:property-set -p io.hotvirt dataDir " + moved);
             waitFor("the data directory to move", () -> moved.equals(dataDir()));
             assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(moved)));
 
             // bad values: each refused in the log, the previous value (not the default) kept
-            admin("config:property-set -p io.hotvirt dataDir relative/dir");
+            ok("config:property-set -p io.hotvirt dataDir relative/dir");
             waitForLog("io.hotvirt: dataDir = 'relative/dir' refused: not an absolute path");
             waitFor("the monitor to run on " + moved, () -> moved.equals(dataDir()));
-            admin("config:property-set -p io.hotvirt launchTimeoutMillis 0");
+            ok("config:property-set -p io.hotvirt launchTimeoutMillis 0");
             waitForLog("io.hotvirt: launchTimeoutMillis = '0' refused: not a positive number of milliseconds;"
                     + " keeping 5000 ms");
-            admin("config:property-set -p io.hotvirt cgroupRoot a/b");
+            ok("config:property-set -p io.hotvirt cgroupRoot a/b");
             waitForLog("io.hotvirt: cgroupRoot = 'a/b' refused: not a plain cgroup directory name");
             waitFor("the monitor to run on " + moved, () -> moved.equals(dataDir()));
 
             // the checkpoint capability's own PID
-            admin("config:property-set -p io.hotvirt.checkpoint imagesDir " + images);
+            ok("config:property-set -p io.hotvirt.checkpoint imagesDir " + images);
             waitFor("the images directory to change", () -> shell("checkpoint:list").out.contains(images.toString()));
-            admin("config:property-set -p io.hotvirt.checkpoint imagesDir images");
+            ok("config:property-set -p io.hotvirt.checkpoint imagesDir images");
             waitForLog("io.hotvirt.checkpoint: imagesDir = 'images' refused: not an absolute path");
-            admin("config:property-set -p io.hotvirt.checkpoint seizeTimeoutMillis soon");
+            ok("config:property-set -p io.hotvirt.checkpoint seizeTimeoutMillis soon");
             waitForLog("io.hotvirt.checkpoint: seizeTimeoutMillis = 'soon' refused: not a number of milliseconds;"
                     + " keeping 5000 ms");
             assertContains(ok("checkpoint:list"), images.toString());
         } finally {
             // config:edit … config:update: several values, one change
-            admin("config:edit io.hotvirt.checkpoint; config:property-set imagesDir ''; config:property-set"
+            ok("config:edit io.hotvirt.checkpoint; config:property-set imagesDir ''; config:property-set"
                     + " seizeTimeoutMillis 5000; config:update");
-            admin("config:edit io.hotvirt; config:property-set launchTimeoutMillis 5000; config:property-set"
+            ok("config:edit io.hotvirt; config:property-set launchTimeoutMillis 5000; config:property-set"
                     + " cgroupRoot " + CGROUP_ROOT + "; config:property-set dataDir " + data + "; config:update");
             waitFor("the data directory to come back", () -> data.equals(dataDir()));
             delete(moved);
         }
-    }
-
-    /** Runs a command that must succeed as an administrator: Karaf's config: ACL asks for the manager role. */
-    private String admin(String command) throws Exception {
-        Subject admin = new Subject();
-        admin.getPrincipals().add(new UserPrincipal("karaf"));
-        for (String role : List.of("admin", "manager", "viewer")) { // as etc/users.properties' admingroup
-            admin.getPrincipals().add(new RolePrincipal(role));
-        }
-        return Subject.doAs(admin, (PrivilegedExceptionAction<String>) () -> ok(command));
     }
 
     /** The data directory of the DomainService registered now, null while there is none. */

@@ -50,6 +50,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import static io.hotvirt.checkpoint.testing.CWorkload.assertReleased;
+import static io.hotvirt.linux.process.Signals.SIGUSR1;
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
@@ -65,8 +66,6 @@ import static org.junit.Assert.assertTrue;
  * memory).
  */
 public class DomainCheckpointerKernelTest {
-
-    private static final int SIGUSR1 = 10;
 
     @Rule
     public final TemporaryFolder tmp = new TemporaryFolder();

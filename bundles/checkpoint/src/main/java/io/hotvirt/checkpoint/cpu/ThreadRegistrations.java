@@ -12,6 +12,8 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 
+import static io.hotvirt.linux.jna.LibC.PR_GET_TID_ADDRESS;
+
 /**
  * What a thread registered with the kernel about its own memory (glibc does all three for every
  * thread): the clear_child_tid word (zeroed and futex-woken at exit: pthread_join waits on it),
@@ -21,7 +23,6 @@ import java.util.List;
 public record ThreadRegistrations(long clearChildTid, long robustListHead, long robustListLen,
                                   long rseqPointer, int rseqSize, int rseqSignature) {
 
-    private static final int PR_GET_TID_ADDRESS = 40;
     private static final int GET_ROBUST_LIST = 274;
     private static final int PAGE = 4096;
 

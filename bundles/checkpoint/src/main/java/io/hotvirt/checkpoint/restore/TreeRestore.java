@@ -5,12 +5,16 @@ import io.hotvirt.checkpoint.image.ProcessMetadata;
 import io.hotvirt.checkpoint.tree.Credentials;
 import io.hotvirt.checkpoint.tree.ProcessRecord;
 import io.hotvirt.linux.cgroup.DomainCgroup;
+import com.sun.jna.LastErrorException;
+import io.hotvirt.linux.jna.Errno;
+import io.hotvirt.linux.jna.LibC;
 import io.hotvirt.linux.jna.Syscall;
 import io.hotvirt.linux.proc.Procfs;
 import io.hotvirt.linux.ptrace.SignalMask;
 import io.hotvirt.linux.ptrace.SyscallInjector;
 import io.hotvirt.linux.ptrace.Tracer;
 import io.hotvirt.shell.Counted;
+import io.hotvirt.shell.Units;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -20,6 +24,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+
+import static io.hotvirt.linux.jna.LibC.PR_SET_NAME;
 
 /**
  * One restore run, in the order the image demands: the whole tree first (each process cloned from
@@ -47,7 +53,6 @@ final class TreeRestore {
     private final List<String> notes = new ArrayList<>();
     /** What a fresh PID namespace's init is called (ps shows it). */
     static final String INIT_NAME = "hotvirt-init";
-    private static final int PR_SET_NAME = 15;
     private WorkRegion region;
     private RestoringProcess huskProcess;
     private int init;
@@ -82,7 +87,7 @@ final class TreeRestore {
         }
         memoryNanos = System.nanoTime() - m0;
         report.step("Restored memory: " + imagePages + " pages from the image (" + mode() + ") in "
-                + memoryNanos / 1_000_000 + " ms");
+                + Units.nanos(memoryNanos));
         for (ProcessMetadata p : plan.processes()) {
             createThreads(p);
         }
@@ -194,7 +199,7 @@ final class TreeRestore {
         long[] copied = {0};
         imagePages += AddressSpace.restore(rp, p, plan.image(), options.memory(), shm, n -> {
             if ((copied[0] + n) / PROGRESS_BYTES > copied[0] / PROGRESS_BYTES) {
-                report.step("  copied " + ((copied[0] + n) >> 20) + " MiB into process " + p.pid());
+                report.step("  copied " + Units.bytes(copied[0] + n) + " into process " + p.pid());
             }
             copied[0] += n;
         });
@@ -262,10 +267,15 @@ final class TreeRestore {
         }
     }
 
-    /** Blocking SIGTRAP during a single-step would make the kernel reset its action: never block it. */
+    /** Every signal but SIGTRAP (never blocked by hotvirt: a synchronous one would reset its action). */
     private static final long ALL_BUT_SIGTRAP = ~(1L << 4);
 
-    /** Releases every thread; with a cgroup, while it is frozen, so that all resume at once. */
+    /**
+     * Releases every thread; with a cgroup, while it is frozen, so that all resume at once. A process
+     * the image saw stopped by job control is sent SIGSTOP first: it stops again before it runs one
+     * instruction (a signal is taken on the way out of the ptrace-stop), and only SIGCONT wakes it,
+     * as before. Its parent is told of the stop again (SIGCHLD, CLD_STOPPED, unless SA_NOCLDSTOP).
+     */
     void resume(Optional<DomainCgroup> cgroup) throws IOException {
         List<Integer> all = new ArrayList<>(tids.values());
         if (init != 0) {
@@ -273,9 +283,15 @@ final class TreeRestore {
             tracer.setRegisters(init, r.withRip(region.initEntry()).withOrigRax(-1));
             all.add(init);
         }
+        // Whole from here on: should hotvirt die while releasing them, the kernel is to let every
+        // one go (and the cgroup's thaw guard to thaw them), not to kill those not yet released
+        for (int tid : all) {
+            tracer.setOptions(tid, Husk.OPTIONS & ~LibC.PTRACE_O_EXITKILL);
+        }
         if (cgroup.isPresent()) {
             cgroup.get().freeze();
             try {
+                stopTheStopped();
                 for (int tid : all) {
                     Tracees.detach(tracer, tid);
                 }
@@ -283,12 +299,36 @@ final class TreeRestore {
                 cgroup.get().thaw();
             }
         } else {
+            stopTheStopped();
             for (int tid : all) {
                 Tracees.detach(tracer, tid);
             }
         }
         made.clear();
     }
+
+    /**
+     * SIGSTOP to each process saved stopped, whichever signal stopped it then: SIGSTOP cannot be caught
+     * or blocked, and SIGTSTP, SIGTTIN and SIGTTOU are dropped in an orphaned process group. A parent
+     * waiting with WUNTRACED sees WSTOPSIG SIGSTOP. Pending signals with a lower number and a handler
+     * are taken before the stop (signals are taken lowest first), where the saved process would have
+     * taken them only after SIGCONT.
+     */
+    private void stopTheStopped() throws IOException {
+        for (ProcessMetadata p : plan.processes()) {
+            if (p.tree().stopped()) {
+                int pid = pids.get(p.pid());
+                try {
+                    LibC.INSTANCE.kill(pid, SIGSTOP);
+                } catch (LastErrorException e) {
+                    throw new IOException("stopping restored process " + p.pid() + " (" + p.comm() + ") again, as"
+                            + " it was saved: kill(" + pid + ", SIGSTOP): " + Errno.describe(e.getErrorCode()), e);
+                }
+            }
+        }
+    }
+
+    private static final int SIGSTOP = 19;
 
     /**
      * Kills and reaps every process made so far, children before parents: each is reaped by its

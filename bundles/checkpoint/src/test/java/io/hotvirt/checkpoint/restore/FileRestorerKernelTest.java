@@ -40,6 +40,8 @@ import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.stream.Stream;
 
+import static io.hotvirt.linux.jna.LibC.O_DIRECTORY;
+import static io.hotvirt.linux.jna.LibC.O_LARGEFILE;
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
@@ -53,9 +55,6 @@ import static org.junit.Assert.fail;
  * compared with the saved one.
  */
 public class FileRestorerKernelTest {
-
-    private static final int O_LARGEFILE = 0100000;
-    private static final int O_DIRECTORY = 0200000;
 
     private Tracer tracer;
     private Husk husk;

@@ -2,6 +2,7 @@ package io.hotvirt.linux.ptrace;
 
 import com.sun.jna.Memory;
 
+import io.hotvirt.linux.jna.LibC;
 import java.io.IOException;
 
 /**
@@ -13,7 +14,7 @@ public final class SignalMask {
 
     public static final int PTRACE_GETSIGMASK = 0x420a;
     public static final int PTRACE_SETSIGMASK = 0x420b;
-    private static final int SIGSET_BYTES = 8;
+    private static final int SIGSET_BYTES = LibC.KERNEL_SIGSET_SIZE;
 
     private SignalMask() {
     }

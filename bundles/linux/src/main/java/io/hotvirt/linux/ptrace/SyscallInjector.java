@@ -12,6 +12,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
 
+import static io.hotvirt.linux.process.Signals.SIGSTOP;
+import static io.hotvirt.linux.process.Signals.SIGTRAP;
+
 /**
  * Runs syscalls inside a tracee, as if the tracee had made them: the tracee (a thread of process
  * {@code pid}, in a ptrace-stop under {@code tracer}) has its registers saved, its {@code rip}
@@ -41,8 +44,7 @@ import java.util.stream.Collectors;
 public final class SyscallInjector {
 
     /** The stop signal of a syscall stop: SIGTRAP | 0x80, as the tracer seizes with PTRACE_O_TRACESYSGOOD. */
-    private static final int SYSCALL_STOP = 5 | 0x80;
-    private static final int SIGSTOP = 19;
+    private static final int SYSCALL_STOP = SIGTRAP | 0x80;
     private static final long STOP_TIMEOUT_MILLIS = 5_000;
     private static final int PTRACE_GET_SYSCALL_INFO = 0x420e;
     private static final int SYSCALL_INFO_ENTRY = 1;

@@ -28,6 +28,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
+
 /**
  * A ptrace tracer. The kernel ties a tracee to the thread that attached it: every later ptrace
  * request and every waitpid for it must come from that same thread. So a Tracer owns one thread
@@ -96,6 +97,11 @@ public final class Tracer implements AutoCloseable {
             tgids.put(tid, Procfs.status(tid).map(ProcStatus::tgid).orElse(tid));
             return null;
         });
+    }
+
+    /** PTRACE_SETOPTIONS of a stopped tracee (PTRACE_O_TRACESYSGOOD always added, as at seize). */
+    public void setOptions(int tid, int options) throws IOException {
+        call(() -> ptrace(LibC.PTRACE_SETOPTIONS, tid, 0, options | LibC.PTRACE_O_TRACESYSGOOD, "PTRACE_SETOPTIONS"));
     }
 
     /** PTRACE_INTERRUPT: the tracee enters a ptrace-stop soon; collect it with {@link #waitStop}. */
