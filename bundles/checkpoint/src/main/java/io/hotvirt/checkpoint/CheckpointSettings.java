@@ -2,6 +2,7 @@ package io.hotvirt.checkpoint;
 
 import io.hotvirt.checkpoint.freeze.DomainFreezer;
 import io.hotvirt.linux.cgroup.DomainCgroup;
+import io.hotvirt.shell.config.SettingCheck;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,9 +26,9 @@ record CheckpointSettings(Path imagesDir, Duration freezeTimeout, Duration seize
     static CheckpointSettings read(CheckpointConfig config, CheckpointSettings previous, Consumer<String> refusals) {
         return new CheckpointSettings(
                 checked("imagesDir", config::imagesDir, CheckpointSettings::imagesDir, previous.imagesDir(), refusals),
-                checked("freezeTimeoutMillis", config::freezeTimeoutMillis, CheckpointSettings::timeout,
+                checked("freezeTimeoutMillis", config::freezeTimeoutMillis, SettingCheck::positiveMillis,
                         previous.freezeTimeout(), refusals),
-                checked("seizeTimeoutMillis", config::seizeTimeoutMillis, CheckpointSettings::timeout,
+                checked("seizeTimeoutMillis", config::seizeTimeoutMillis, SettingCheck::positiveMillis,
                         previous.seizeTimeout(), refusals));
     }
 
@@ -49,32 +50,8 @@ record CheckpointSettings(Path imagesDir, Duration freezeTimeout, Duration seize
         return path.normalize();
     }
 
-    /** A positive number of milliseconds. */
-    static Duration timeout(String value) {
-        long millis;
-        try {
-            millis = Long.parseLong(value.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("not a number of milliseconds");
-        }
-        if (millis <= 0) {
-            throw new IllegalArgumentException("not a positive number of milliseconds");
-        }
-        return Duration.ofMillis(millis);
-    }
-
     private static <T> T checked(String key, Supplier<String> raw, Function<String, T> parse, T previous,
                                  Consumer<String> refusals) {
-        String value = null;
-        try {
-            value = raw.get();
-            return parse.apply(value == null ? "" : value);
-        } catch (RuntimeException e) {
-            String kept = previous == null ? "the default" : previous instanceof Duration d ? d.toMillis() + " ms"
-                    : previous.toString();
-            refusals.accept(PID + ": " + key + " = '" + value + "' refused: " + e.getMessage() + "; keeping " + kept
-                    + " (fix it with config:property-set -p " + PID + " " + key + " VALUE, or in etc/" + PID + ".cfg)");
-            return previous;
-        }
+        return SettingCheck.checked(PID, key, raw, parse, previous, refusals);
     }
 }

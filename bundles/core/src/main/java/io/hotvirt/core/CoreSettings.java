@@ -1,5 +1,7 @@
 package io.hotvirt.core;
 
+import io.hotvirt.shell.config.SettingCheck;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,7 +27,7 @@ record CoreSettings(Path dataDir, String cgroupRoot, Duration launchTimeout) {
         return new CoreSettings(
                 checked("dataDir", config::dataDir, CoreSettings::dataDir, previous.dataDir(), refusals),
                 checked("cgroupRoot", config::cgroupRoot, CoreSettings::cgroupRoot, previous.cgroupRoot(), refusals),
-                checked("launchTimeoutMillis", config::launchTimeoutMillis, CoreSettings::timeout,
+                checked("launchTimeoutMillis", config::launchTimeoutMillis, SettingCheck::positiveMillis,
                         previous.launchTimeout(), refusals));
     }
 
@@ -52,34 +54,8 @@ record CoreSettings(Path dataDir, String cgroupRoot, Duration launchTimeout) {
         return name;
     }
 
-    /** A positive number of milliseconds. */
-    static Duration timeout(String value) {
-        long millis;
-        try {
-            millis = Long.parseLong(value.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("not a number of milliseconds");
-        }
-        if (millis <= 0) {
-            throw new IllegalArgumentException("not a positive number of milliseconds");
-        }
-        return Duration.ofMillis(millis);
-    }
-
-    private static <T> T checked(String key, Supplier<String> raw, Function<String, T> parse,
-                                 T previous, Consumer<String> refusals) {
-        String value = null;
-        try {
-            value = raw.get();
-            if (value == null) {
-                throw new IllegalArgumentException("empty");
-            }
-            return parse.apply(value);
-        } catch (RuntimeException e) {
-            String kept = previous instanceof Duration d ? d.toMillis() + " ms" : String.valueOf(previous);
-            refusals.accept(PID + ": " + key + " = '" + value + "' refused: " + e.getMessage() + "; keeping " + kept
-                    + " (fix it with config:property-set -p " + PID + " " + key + " VALUE, or in etc/" + PID + ".cfg)");
-            return previous;
-        }
+    private static <T> T checked(String key, Supplier<String> raw, Function<String, T> parse, T previous,
+                                 Consumer<String> refusals) {
+        return SettingCheck.checked(PID, key, raw, parse, previous, refusals);
     }
 }
