@@ -41,6 +41,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.IntConsumer;
 
+import static io.hotvirt.linux.process.Signals.SIGCONT;
 import static io.hotvirt.linux.process.Signals.SIGKILL;
 
 /**
@@ -422,7 +423,6 @@ public final class DomainCheckpointer {
                 || signals.threads().stream().anyMatch(t -> t.pending().stream().anyMatch(q -> q.signo() == SIGCONT));
     }
 
-    private static final int SIGCONT = 18;
 
     /** "the domain runs on", or which of it ended: a dump never claims a domain runs on when part of it died. */
     private static String fate(Survivors survivors) {

@@ -24,6 +24,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntConsumer;
 
+import static io.hotvirt.linux.process.Signals.SIGTRAP;
+
 /**
  * A domain held still for a checkpoint. {@link #freeze(DomainCgroup)} freezes the domain's cgroup,
  * seizes and interrupts every thread of every process in it (listing again until no new thread
@@ -44,7 +46,6 @@ public final class DomainFreezer implements AutoCloseable {
     /** How long a seized thread may take to stop, unless the caller says (setting seizeTimeoutMillis). */
     public static final Duration DEFAULT_STOP_TIMEOUT = Duration.ofSeconds(5);
     private static final int MAX_ROUNDS = 100;
-    private static final int SIGTRAP = 5;
 
     private final DomainCgroup cgroup;
     private final Tracer tracer;

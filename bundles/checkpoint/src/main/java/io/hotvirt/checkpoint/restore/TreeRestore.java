@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import static io.hotvirt.linux.jna.LibC.PR_SET_NAME;
+import static io.hotvirt.linux.process.Signals.SIGSTOP;
 
 /**
  * One restore run, in the order the image demands: the whole tree first (each process cloned from
@@ -328,7 +329,6 @@ final class TreeRestore {
         }
     }
 
-    private static final int SIGSTOP = 19;
 
     /**
      * Kills and reaps every process made so far, children before parents: each is reaped by its
