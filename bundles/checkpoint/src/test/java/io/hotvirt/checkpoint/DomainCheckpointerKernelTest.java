@@ -21,6 +21,7 @@ import io.hotvirt.linux.cgroup.Cgroups;
 import io.hotvirt.linux.cgroup.DomainCgroup;
 import io.hotvirt.linux.jna.LibC;
 import io.hotvirt.linux.proc.Procfs;
+import io.hotvirt.linux.testing.KernelTestTimeout;
 import io.hotvirt.linux.testing.Privileged;
 import com.google.gson.Gson;
 import org.junit.After;
@@ -66,6 +67,10 @@ import static org.junit.Assert.assertTrue;
  */
 public class DomainCheckpointerKernelTest {
 
+    /** Every test here traces processes: a hung tracee fails the test, not the build. */
+    @Rule(order = KernelTestTimeout.ORDER)
+    public final KernelTestTimeout timeout = KernelTestTimeout.seconds(120);
+
     private static final int SIGUSR1 = 10;
 
     @Rule
@@ -89,7 +94,7 @@ public class DomainCheckpointerKernelTest {
         CWorkload.closeAll(cleanup, cgroup);
     }
 
-    @Test(timeout = 60_000)
+    @Test
     public void savesTheWholeDomainAndLeavesItRunning() throws Exception {
         FilesTreeWorkload tree = filesTree();
         SignalsWorkload signals = signals();
@@ -168,7 +173,7 @@ public class DomainCheckpointerKernelTest {
         assertLeftRunning(pids, tree, signals);
     }
 
-    @Test(timeout = 60_000)
+    @Test
     public void aProcessKilledMidWayLeavesTheRestRunningAndNoImage() throws Exception {
         FilesTreeWorkload tree = filesTree();
         SignalsWorkload signals = signals();
@@ -193,7 +198,7 @@ public class DomainCheckpointerKernelTest {
         assertLeftRunning(List.of(tree.parent, tree.child1, signals.pid), tree, signals);
     }
 
-    @Test(timeout = 60_000)
+    @Test
     public void anUnwritableDirectoryIsAClearErrorAndTheDomainIsNotTouched() throws Exception {
         SignalsWorkload signals = signals();
         Path notADir = tmp.newFile("a-file").toPath();
@@ -206,7 +211,7 @@ public class DomainCheckpointerKernelTest {
         assertEquals("PASS", signals.selfCheck(5000));
     }
 
-    @Test(timeout = 60_000)
+    @Test
     public void withoutLeaveRunningTheDomainIsKilledAfterTheImageIsComplete() throws Exception {
         SignalsWorkload signals = signals();
         DomainCheckpointer.Result r = new DomainCheckpointer(keys, "testnode").checkpoint("dumptest", cgroup, images,
@@ -230,7 +235,7 @@ public class DomainCheckpointerKernelTest {
      * there, it is sent on to its abort handler in the image and, left running, live too: the
      * syscalls injected into it clear the section descriptor, after which nothing would abort it.
      */
-    @Test(timeout = 60_000)
+    @Test
     public void aThreadStoppedInAnRseqCriticalSectionGoesOnAtItsAbortHandler() throws Exception {
         CWorkload w = CWorkload.start(List.of(CWorkload.binary("rseq_cs", "-pthread").toString()), cgroup.procsFiles(),
                 tmp.getRoot().toPath().resolve("rseq.log"), 10_000, x -> x.log().contains("READY"));
@@ -243,7 +248,7 @@ public class DomainCheckpointerKernelTest {
         }
     }
 
-    @Test(timeout = 60_000)
+    @Test
     public void savesEachSharedMemoryObjectOnceForTheWholeDomain() throws Exception {
         Path dir = tmp.newFolder("shm").toPath();
         CWorkload w = CWorkload.start(List.of(CWorkload.binary("shm_tree").toString()), cgroup.procsFiles(),
@@ -319,7 +324,7 @@ public class DomainCheckpointerKernelTest {
 
 
 
-    @Test(timeout = 60_000)
+    @Test
     public void savesAPythonWorkloadAndLeavesItRunning() throws Exception {
         Path dir = tmp.newFolder("python").toPath();
         CWorkload w = PythonWorkload.start(dir, cgroup.procsFiles());
@@ -387,7 +392,7 @@ public class DomainCheckpointerKernelTest {
     }
 
     /** Prints where the frozen time goes (python3, then files_tree + signals), three dumps each. */
-    @Test(timeout = 120_000)
+    @Test
     public void reportsThePhaseTimesOfEachDump() throws Exception {
         Path dir = tmp.newFolder("phases").toPath();
         CWorkload py = PythonWorkload.start(dir, cgroup.procsFiles());
