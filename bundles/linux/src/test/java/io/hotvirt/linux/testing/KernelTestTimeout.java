@@ -27,11 +27,12 @@ import java.util.concurrent.atomic.AtomicReference;
  * ptrace calls of its own spread over a {@code @Before} and the test.
  *
  * <p>Unlike JUnit's {@code Timeout}, which leaves a stuck test thread behind, a test out of time
- * gets every process of this JVM's tree SIGKILLed: a tracer blocked in waitpid for a stopped
- * tracee, or a ptrace call on a frozen one, then returns, the test thread runs its
- * {@code @After} methods and ends, and the next test starts clean. Only then, or after
- * {@link #GRACE_MILLIS} if the thread is stuck elsewhere, does the test fail, with the stack
- * where it hung. The surefire fork timeout in the parent pom is the last resort beyond this.
+ * gets every process of this JVM's tree SIGKILLed: a tracer blocked in waitpid for a tracee that
+ * never stops then returns, the test thread runs its {@code @After} methods (thawing, removing
+ * cgroups) and ends, and the next test starts clean. Only then, or after {@link #GRACE_MILLIS} if
+ * the thread is stuck elsewhere (a process in a frozen cgroup v1 freezer dies only once thawed),
+ * does the test fail, with the stack where it hung. The surefire fork timeout in the parent pom
+ * is the last resort beyond this.
  */
 public final class KernelTestTimeout implements TestRule {
 
