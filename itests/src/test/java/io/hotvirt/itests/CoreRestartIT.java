@@ -7,8 +7,10 @@ import static org.junit.Assert.assertTrue;
 import io.hotvirt.api.DomainInfo;
 import io.hotvirt.api.DomainService;
 import io.hotvirt.api.DomainState;
+import io.hotvirt.linux.process.Signals;
 import io.hotvirt.linux.process.SpawnRequest;
 import io.hotvirt.linux.process.Spawner;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -59,6 +61,36 @@ public class CoreRestartIT extends HotvirtTestSupport {
         String list = ok("domain:list");
         assertContains(list, "it-r1");
         assertContains(list, "it-r2");
+    }
+
+    /**
+     * The JVM is the parent of a launched root: it reaps it even while io.hotvirt.core is stopped, and
+     * the domain shows the real exit status once core is back.
+     */
+    @Test
+    public void aRootThatDiesWhileCoreIsStoppedIsReapedAndShowsItsStatus() throws Exception {
+        int root = stray(domains().launch("it-z", List.of("sleep", "1000")).rootPid());
+        waitFor("sleep to run", () -> !Spawner.launching(root));
+        Bundle core = coreBundle();
+        core.stop();
+        try {
+            Signals.kill(root, Signals.SIGTERM);
+            waitFor("the dead root to be reaped, not left a zombie of the JVM",
+                    () -> !Files.exists(Path.of("/proc/" + root)));
+        } finally {
+            core.start();
+        }
+        DomainService again = domains();
+        waitFor("it-z to show its root's status", () -> again.find("it-z")
+                .map(d -> d.state() == DomainState.EXITED && Integer.valueOf(143).equals(d.exitStatus())).orElse(false));
+        assertContains(ok("domain:info it-z"), "EXITED (143)");
+    }
+
+    private Bundle coreBundle() {
+        Bundle core = Arrays.stream(bundleContext.getBundles())
+                .filter(b -> "io.hotvirt.core".equals(b.getSymbolicName())).findFirst().orElse(null);
+        assertNotNull("bundle io.hotvirt.core installed", core);
+        return core;
     }
 
     private static void checkDomains(DomainService domains, Map<String, Set<Integer>> pids, Map<String, Integer> roots) {

@@ -25,6 +25,8 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.PrivilegedActionException;
+import java.security.PrivilegedExceptionAction;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -35,6 +37,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import javax.inject.Inject;
+import javax.security.auth.Subject;
+import org.apache.karaf.jaas.boot.principal.RolePrincipal;
+import org.apache.karaf.jaas.boot.principal.UserPrincipal;
 import org.apache.karaf.shell.api.console.Session;
 import org.apache.karaf.shell.api.console.SessionFactory;
 import org.junit.After;
@@ -252,22 +257,50 @@ public abstract class HotvirtTestSupport {
         }
     }
 
-    /** Runs a command in a Karaf shell session, as a user at the console would. */
+    /**
+     * The roles of a user at Karaf's local console ({@code karaf.local.roles}): the command ACLs let
+     * it run everything. A session without a JAAS subject may run no command an ACL names.
+     */
+    protected static final Subject ADMIN = subject("karaf", "admin", "manager", "viewer", "systembundles");
+
+    /** A JAAS subject as Karaf's login modules make it: the user and its roles. */
+    protected static Subject subject(String user, String... roles) {
+        Subject subject = new Subject();
+        subject.getPrincipals().add(new UserPrincipal(user));
+        for (String role : roles) {
+            subject.getPrincipals().add(new RolePrincipal(role));
+        }
+        return subject;
+    }
+
+    /** Runs a command in a Karaf shell session, as an administrator at the console would. */
     protected Result shell(String command) {
+        return shell(ADMIN, command);
+    }
+
+    /** Runs a command in a Karaf shell session as {@code user} (its roles decide what the ACLs allow). */
+    protected Result shell(Subject user, String command) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
-        Session session = sessionFactory.create(new ByteArrayInputStream(new byte[0]), out, out);
         Exception error = null;
         try {
-            Object value = session.execute(command);
-            if (value != null) {
-                out.println(value);
-            }
-        } catch (Exception e) {
-            error = e;
-        } finally {
-            out.flush();
-            session.close();
+            error = Subject.doAs(user, (PrivilegedExceptionAction<Exception>) () -> {
+                Session session = sessionFactory.create(new ByteArrayInputStream(new byte[0]), out, out);
+                try {
+                    Object value = session.execute(command);
+                    if (value != null) {
+                        out.println(value);
+                    }
+                    return null;
+                } catch (Exception e) {
+                    return e;
+                } finally {
+                    out.flush();
+                    session.close();
+                }
+            });
+        } catch (PrivilegedActionException e) {
+            error = e.getException();
         }
         Result result = new Result(bytes.toString(StandardCharsets.UTF_8), error);
         System.err.println("karaf@hotvirt()> " + command + "\n" + result.text());

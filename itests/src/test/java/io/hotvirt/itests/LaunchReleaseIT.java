@@ -9,6 +9,7 @@ import io.hotvirt.api.DomainState;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.Test;
 
 /** Launches an sh and a python3 workload, looks at them through the shell, releases them. */
@@ -129,5 +130,45 @@ public class LaunchReleaseIT extends HotvirtTestSupport {
         return table.lines().filter(l -> l.trim().startsWith(name + " ") || l.trim().startsWith(name + "│")
                 || l.trim().startsWith(name + "|")).findFirst()
                 .orElseThrow(() -> new AssertionError("no row for " + name + " in:\n" + table));
+    }
+
+    @Test
+    public void launchAsAnotherUser() throws Exception {
+        String out = ok("domain:launch --user nobody it-user -- sleep 1000");
+        int pid = stray(group(out, "pid (\\d+)"));
+        assertContains(out, "it runs as user nobody");
+        waitFor("sleep to run", () -> cmdline(pid).equals("sleep\0" + "1000\0"));
+        String uid = id("-u", "nobody");
+        String gid = id("-g", "nobody");
+        List<String> status = Files.readAllLines(Path.of("/proc/" + pid + "/status"));
+        assertEquals("Uid:\t" + String.join("\t", uid, uid, uid, uid), line(status, "Uid:"));
+        assertEquals("Gid:\t" + String.join("\t", gid, gid, gid, gid), line(status, "Gid:"));
+        assertTrue("in its cgroup", inDomain(pid, "it-user"));
+        String help = ok("domain:launch --help").replaceAll("\\s+", " "); // as one line: the help is wrapped
+        assertContains(help, "--user");
+        assertContains(help, "as root unless --user names another user");
+    }
+
+    private static String line(List<String> status, String key) {
+        return status.stream().filter(l -> l.startsWith(key)).findFirst().orElse("");
+    }
+
+    private static String cmdline(int pid) {
+        try {
+            return Files.readString(Path.of("/proc/" + pid + "/cmdline"));
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /** The numeric id as the user database has it (the test runs as root, the container too). */
+    private static String id(String option, String user) throws Exception {
+        for (String l : Files.readAllLines(Path.of("/etc/passwd"))) {
+            String[] f = l.split(":");
+            if (f[0].equals(user)) {
+                return option.equals("-u") ? f[2] : f[3];
+            }
+        }
+        throw new AssertionError("no user " + user + " in /etc/passwd");
     }
 }

@@ -12,8 +12,20 @@ import java.util.Optional;
  */
 public interface DomainService {
 
-    /** Starts {@code command} as the root of a new domain in its own cgroup. */
-    DomainInfo launch(String name, List<String> command) throws IOException;
+    /**
+     * Starts {@code command} as the root of a new domain in its own cgroup, as hotvirt's own user
+     * (the user Karaf runs as: root).
+     */
+    default DomainInfo launch(String name, List<String> command) throws IOException {
+        return launch(name, command, null);
+    }
+
+    /**
+     * Starts {@code command} as the root of a new domain in its own cgroup, as {@code user}:
+     * {@code USER[:GROUP]} (names or numbers) gives the uid, the gid (the user's own unless GROUP is
+     * named) and the user's supplementary groups; null runs it as hotvirt's own user (root).
+     */
+    DomainInfo launch(String name, List<String> command, String user) throws IOException;
 
     /** Takes a running process and all its descendants into a new domain. */
     DomainInfo adopt(String name, int pid) throws IOException;

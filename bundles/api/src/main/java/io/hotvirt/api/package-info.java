@@ -3,7 +3,7 @@
  * Interfaces and records only; implementations live in their bundles.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package io.hotvirt.api;
 
 import org.osgi.annotation.bundle.Export;

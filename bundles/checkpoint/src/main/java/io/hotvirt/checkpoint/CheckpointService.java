@@ -4,7 +4,9 @@ import io.hotvirt.api.Domain;
 import io.hotvirt.api.DomainInfo;
 import io.hotvirt.api.DomainService;
 import io.hotvirt.api.DomainState;
+import io.hotvirt.checkpoint.image.ImageFormat;
 import io.hotvirt.checkpoint.image.ImageVerifier;
+import io.hotvirt.checkpoint.image.PartialImages;
 import io.hotvirt.checkpoint.memory.SwapAreas;
 import io.hotvirt.checkpoint.image.NodeKeyStore;
 import io.hotvirt.checkpoint.restore.DomainRestorer;
@@ -41,6 +43,8 @@ public final class CheckpointService {
     private final NodeKeyStore keys;
     private final ImageCatalog catalog;
     private final Set<String> busy = ConcurrentHashMap.newKeySet();
+    /** The partial image directories of the dumps running now: never swept or deleted under them. */
+    private final Set<Path> writing = ConcurrentHashMap.newKeySet();
     /** Names of the domains being restored: one restore per name at a time. */
     private final Set<String> restoring = ConcurrentHashMap.newKeySet();
 
@@ -54,6 +58,7 @@ public final class CheckpointService {
         this.home = home;
         this.keys = new NodeKeyStore(home);
         this.catalog = new ImageCatalog(home.resolve("images"), keys);
+        sweepPartials(); // left by dumps that died with the JVM: they can never become images
         try {
             SwapAreas.observe(); // an empty swap area seen now can be read directly until a zero page is swapped out
         } catch (IOException | RuntimeException e) {
@@ -100,7 +105,7 @@ public final class CheckpointService {
             ensurePrivateDir(parent);
             imageName = unique(parent, stamp);
         } else {
-            Path d = Path.of(dir).toAbsolutePath().normalize();
+            Path d = catalog.absolute(dir); // a relative --dir is inside the image directory, as checkpoint:list shows it
             if (Files.isDirectory(d)) {
                 parent = d;
                 imageName = unique(parent, stamp);
@@ -115,10 +120,24 @@ public final class CheckpointService {
         if (!busy.add(name)) {
             throw new IllegalStateException("a checkpoint of domain " + name + " is already running");
         }
+        Path partial = parent.resolve(ImageFormat.partialName(imageName)).toAbsolutePath().normalize();
+        writing.add(partial);
         try {
             return new DomainCheckpointer(keys, DomainCheckpointer.hostName()).checkpoint(name, cgroup, parent,
                     imageName, new DomainCheckpointer.Options(leaveRunning, info.settings()), progress);
+        } catch (IOException | RuntimeException | Error e) {
+            writing.remove(partial);
+            try {
+                if (PartialImages.isPartial(partial)) {
+                    PartialImages.delete(partial); // the writer removes it on the way out; this is for when it could not
+                }
+            } catch (IOException | RuntimeException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            sweepPartials();
+            throw e;
         } finally {
+            writing.remove(partial);
             busy.remove(name);
         }
     }
@@ -182,6 +201,20 @@ public final class CheckpointService {
         return catalog.list();
     }
 
+    /** The images, and with {@code partial} the partial ones left by dumps that did not finish. */
+    public List<ImageCatalog.Entry> list(boolean partial) throws IOException {
+        return catalog.list(partial);
+    }
+
+    /** Removes the partial images in the image directory that no running dump writes; best effort. */
+    private void sweepPartials() {
+        try {
+            PartialImages.sweep(catalog.dir(), Set.copyOf(writing));
+        } catch (IOException | RuntimeException e) {
+            // shown by checkpoint:list --all, removed by checkpoint:delete or the next sweep
+        }
+    }
+
     public Path resolve(String image) {
         return catalog.resolve(image);
     }
@@ -196,6 +229,9 @@ public final class CheckpointService {
 
     public Path delete(String image) throws IOException {
         Path p = resolve(image);
+        if (writing.contains(p.toAbsolutePath().normalize())) {
+            throw new IllegalStateException(p + " is the image a running checkpoint:dump is writing: not deleting it");
+        }
         catalog.delete(p);
         return p;
     }

@@ -18,10 +18,10 @@ import io.hotvirt.checkpoint.memory.SharedMemoryDumper;
 import io.hotvirt.checkpoint.memory.SwapAreas;
 import io.hotvirt.checkpoint.signals.ProcessSignals;
 import io.hotvirt.checkpoint.signals.SignalDumper;
-import io.hotvirt.checkpoint.tree.Privileges;
 import io.hotvirt.checkpoint.tree.ProcessRecord;
 import io.hotvirt.checkpoint.tree.TreeReader;
 import io.hotvirt.linux.cgroup.DomainCgroup;
+import io.hotvirt.linux.jna.LibC;
 import io.hotvirt.linux.jna.Syscall;
 import io.hotvirt.linux.proc.Procfs;
 
@@ -36,6 +36,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.IntConsumer;
+
+import static io.hotvirt.linux.process.Signals.SIGKILL;
 
 /**
  * Saves a running domain to an image: freezes it ({@link DomainFreezer}: cgroup freeze, seize and
@@ -59,8 +61,6 @@ import java.util.function.IntConsumer;
  * in the result tells where the time went.
  */
 public final class DomainCheckpointer {
-
-    private static final int SIGKILL = 9;
 
     /**
      * @param leaveRunning release the domain afterwards; false kills it
@@ -196,7 +196,7 @@ public final class DomainCheckpointer {
                     phases.end(DumpPhases.REGISTERS);
                     at = "process " + pid + " (" + r.comm() + "), dumpable";
                     ProcessRecord record = r.withPrivileges(r.privileges().withDumpable((int) freezer.injector(pid)
-                            .call(pid, "prctl(PR_GET_DUMPABLE)", Syscall.PRCTL, Privileges.PR_GET_DUMPABLE)));
+                            .call(pid, "prctl(PR_GET_DUMPABLE)", Syscall.PRCTL, LibC.PR_GET_DUMPABLE)));
                     at = "process " + pid + " (" + r.comm() + "), signal state";
                     ProcessSignals signals = SignalDumper.dump(freezer.tracer(), freezer.injector(pid), pid, tids);
                     phases.end(DumpPhases.SIGNALS);

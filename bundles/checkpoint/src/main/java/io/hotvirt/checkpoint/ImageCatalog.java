@@ -5,17 +5,20 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonParseException;
 import io.hotvirt.checkpoint.image.FileDigest;
 import io.hotvirt.checkpoint.image.FileEntry;
+import io.hotvirt.checkpoint.image.ImageFiles;
 import io.hotvirt.checkpoint.image.ImageFormat;
 import io.hotvirt.checkpoint.image.ImageMac;
 import io.hotvirt.checkpoint.image.ImageVerifier;
 import io.hotvirt.checkpoint.image.Manifest;
 import io.hotvirt.checkpoint.image.ManifestCodec;
 import io.hotvirt.checkpoint.image.NodeKeyStore;
+import io.hotvirt.checkpoint.image.PartialImages;
 import io.hotvirt.checkpoint.image.ProcessMetadata;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -57,29 +60,50 @@ public final class ImageCatalog {
     }
 
     /**
-     * {@code image} as a name under the image directory (when it is a plain name and such an image
-     * exists there), else as a path.
+     * {@code image} as a path: a relative one (a name from checkpoint:list, too) is taken inside the
+     * image directory, where checkpoint:list looks, never against Karaf's working directory, and may
+     * not lead out of it; an absolute one is taken as it is.
      */
     public Path resolve(String image) {
         if (image == null || image.isBlank()) {
             throw new IllegalArgumentException("no image given: a name from checkpoint:list, or a path");
         }
-        if (!image.contains("/")) {
-            Path named = dir.resolve(image);
-            if (Files.isDirectory(named)) {
-                return named;
-            }
-        }
-        Path path = Path.of(image).toAbsolutePath().normalize();
+        Path path = absolute(image);
         if (!Files.isDirectory(path)) {
-            throw new IllegalArgumentException("no image '" + image + "': neither " + dir.resolve(image)
-                    + " nor " + path + " is a directory (checkpoint:list shows the images in " + dir + ")");
+            throw new IllegalArgumentException("no image '" + image + "': " + path + " is not a directory"
+                    + " (checkpoint:list shows the images in " + dir + "; a relative path is taken inside it)");
         }
         return path;
     }
 
+    /**
+     * Where {@code path} points: inside the image directory when relative (refusing one that leads
+     * out of it, or names the directory itself), as given when absolute.
+     */
+    public Path absolute(String path) {
+        Path given = Path.of(path);
+        if (given.isAbsolute()) {
+            return given.normalize();
+        }
+        Path base = dir.toAbsolutePath().normalize();
+        Path p = base.resolve(given).normalize();
+        if (!p.startsWith(base) || p.equals(base)) {
+            throw new IllegalArgumentException("'" + path + "' leads out of the image directory " + base + ": a"
+                    + " relative path is taken inside it; give an absolute path for a place elsewhere");
+        }
+        return p;
+    }
+
     /** Every image directory under {@link #dir()}, newest first. */
     public List<Entry> list() throws IOException {
+        return list(false);
+    }
+
+    /**
+     * Every image directory under {@link #dir()}, newest first; with {@code partial}, after them the
+     * partial images dumps left behind ({@link PartialImages}).
+     */
+    public List<Entry> list(boolean partial) throws IOException {
         List<Entry> out = new ArrayList<>();
         if (!Files.isDirectory(dir)) {
             return out;
@@ -92,8 +116,16 @@ public final class ImageCatalog {
         }
         out.sort(Comparator.comparing(Entry::created, Comparator.nullsFirst(Comparator.naturalOrder())).reversed()
                 .thenComparing(Entry::name));
+        if (partial) {
+            for (Path p : PartialImages.in(dir)) {
+                out.add(new Entry(p, p.getFileName().toString(), "?", null, 0, PartialImages.bytes(p), PARTIAL));
+            }
+        }
         return out;
     }
+
+    /** The check column of a partial image. */
+    public static final String PARTIAL = "no: partial (a dump that did not finish; checkpoint:delete removes it)";
 
     /** The list line of one image, with the quick check. */
     public Entry entry(Path p) {
@@ -126,9 +158,12 @@ public final class ImageCatalog {
             return "no: node key unreadable: " + e.getMessage();
         }
         for (FileEntry f : m.files()) {
-            Path file = p.resolve(f.name());
             try {
-                if (Files.size(file) != f.size()) {
+                String bad = ImageFiles.notRegular(p, f.name());
+                if (bad != null) {
+                    return "no: " + bad;
+                }
+                if (Files.size(p.resolve(f.name())) != f.size()) {
                     return "no: " + f.name() + " has the wrong size";
                 }
             } catch (IOException e) {
@@ -144,11 +179,11 @@ public final class ImageCatalog {
     }
 
     public static Manifest manifest(Path image) throws IOException {
-        return ManifestCodec.read(Files.readAllBytes(image.resolve(ImageFormat.MANIFEST)));
+        return ManifestCodec.read(ImageFiles.read(image, ImageFormat.MANIFEST));
     }
 
     public static DomainCheckpointer.DomainRecord domainRecord(Path image) throws IOException {
-        return json(image.resolve(ImageFormat.DOMAIN), DomainCheckpointer.DomainRecord.class);
+        return json(image, ImageFormat.DOMAIN, DomainCheckpointer.DomainRecord.class);
     }
 
     /**
@@ -163,8 +198,7 @@ public final class ImageCatalog {
         try {
             m = manifest(image);
         } catch (NoSuchFileException e) {
-            throw new IllegalArgumentException(image + " is not a complete hotvirt image: it has no "
-                    + ImageFormat.MANIFEST);
+            throw new IllegalArgumentException(ImageFiles.notAnImage(image));
         } catch (IOException e) {
             throw new IllegalArgumentException("image " + image + ": unreadable manifest: " + e.getMessage(), e);
         }
@@ -176,7 +210,7 @@ public final class ImageCatalog {
                 .orElseThrow(() -> new IllegalArgumentException("image " + image + " lists no " + ImageFormat.DOMAIN));
         byte[] bytes;
         try {
-            bytes = Files.readAllBytes(image.resolve(ImageFormat.DOMAIN));
+            bytes = ImageFiles.read(image, ImageFormat.DOMAIN);
         } catch (NoSuchFileException e) {
             throw new IllegalArgumentException("image " + image + ": file " + ImageFormat.DOMAIN + " is missing");
         }
@@ -191,21 +225,27 @@ public final class ImageCatalog {
 
     /** Reads the whole image's metadata (not its pages) for display. */
     public Content read(Path image) throws IOException {
-        Manifest m = manifest(image);
-        DomainCheckpointer.DomainRecord domain = Files.exists(image.resolve(ImageFormat.DOMAIN))
+        Manifest m;
+        try {
+            m = manifest(image);
+        } catch (NoSuchFileException e) {
+            throw new IllegalArgumentException(ImageFiles.notAnImage(image) + " (checkpoint:list shows the images in "
+                    + dir + ")");
+        }
+        DomainCheckpointer.DomainRecord domain = Files.exists(image.resolve(ImageFormat.DOMAIN), LinkOption.NOFOLLOW_LINKS)
                 ? domainRecord(image) : null;
         List<ProcessMetadata> processes = new ArrayList<>();
         for (int pid : m.processes()) {
-            processes.add(json(image.resolve(ImageFormat.processFile(pid)), ProcessMetadata.class));
+            processes.add(json(image, ImageFormat.processFile(pid), ProcessMetadata.class));
         }
-        Path f = image.resolve(ImageFormat.FILES);
-        DomainCheckpointer.FilesRecord files = Files.exists(f) ? json(f, DomainCheckpointer.FilesRecord.class) : null;
+        DomainCheckpointer.FilesRecord files = Files.exists(image.resolve(ImageFormat.FILES), LinkOption.NOFOLLOW_LINKS)
+                ? json(image, ImageFormat.FILES, DomainCheckpointer.FilesRecord.class) : null;
         return new Content(image, m, domain, processes, files);
     }
 
-    /** Reads one JSON file of an image. */
-    public static <T> T json(Path file, Class<T> type) throws IOException {
-        return parse(Files.readString(file, StandardCharsets.UTF_8), file, type);
+    /** Reads one JSON file of an image, never through a link ({@link ImageFiles#read}). */
+    public static <T> T json(Path image, String name, Class<T> type) throws IOException {
+        return parse(new String(ImageFiles.read(image, name), StandardCharsets.UTF_8), image.resolve(name), type);
     }
 
     private static <T> T parse(String text, Path file, Class<T> type) throws IOException {
@@ -221,20 +261,40 @@ public final class ImageCatalog {
     }
 
     /**
-     * Deletes an image: the files its manifest lists, the manifest, the directory. Refuses a
-     * directory without a readable manifest or holding files the manifest does not list, so a
-     * mistyped path never deletes anything else.
+     * Deletes an image: the files its manifest lists, the manifest, the directory — only after the
+     * manifest's MAC checks out with this node's key, so a hand-made manifest is never obeyed, and
+     * only plain regular files inside the image. Refuses a link to an image, a directory without a
+     * manifest or holding files the manifest does not list, so a mistyped path never deletes anything
+     * else. A partial image ({@link PartialImages}) is removed whole.
      */
     public void delete(Path image) throws IOException {
+        if (PartialImages.isPartial(image)) {
+            PartialImages.delete(image);
+            return;
+        }
+        if (Files.isSymbolicLink(image)) {
+            throw new IllegalArgumentException(image + " is a symbolic link, not an image directory: not deleting"
+                    + " through it (delete the image it points to by its own path)");
+        }
         Manifest m;
         try {
             m = manifest(image);
         } catch (NoSuchFileException e) {
-            throw new IllegalArgumentException(image + " is not a hotvirt image (it has no " + ImageFormat.MANIFEST
-                    + "): not deleting it");
+            throw new IllegalArgumentException(ImageFiles.notAnImage(image) + ": not deleting it");
+        }
+        if (!ImageMac.matches(keys.key(), m)) {
+            throw new IllegalArgumentException(image + ": its manifest's MAC does not match this node's key (made on"
+                    + " another node, or edited by hand): not deleting anything it names; check the directory and"
+                    + " remove it by hand");
         }
         Set<String> listed = new TreeSet<>();
-        m.files().forEach(f -> listed.add(f.name()));
+        for (FileEntry f : m.files()) {
+            String bad = ImageFiles.notRegular(image, f.name());
+            if (bad != null) {
+                throw new IllegalArgumentException(image + ": " + bad + ": not deleting the image");
+            }
+            listed.add(f.name());
+        }
         listed.add(ImageFormat.MANIFEST);
         List<String> foreign;
         try (Stream<Path> s = Files.list(image)) {
@@ -247,7 +307,7 @@ public final class ImageCatalog {
         // the manifest first: from then on the directory is no image, never a half one
         Files.deleteIfExists(image.resolve(ImageFormat.MANIFEST));
         for (FileEntry f : m.files()) {
-            Files.deleteIfExists(image.resolve(f.name()));
+            Files.deleteIfExists(ImageFiles.in(image, f.name()));
         }
         Files.delete(image);
     }

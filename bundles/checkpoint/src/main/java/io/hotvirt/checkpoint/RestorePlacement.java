@@ -16,6 +16,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
+import static io.hotvirt.linux.process.Signals.SIGKILL;
+
 /**
  * Where a restored tree goes: the core adopts it, still stopped, as a {@code RESTORED} domain with
  * the settings saved in the image, and the restorer gets the domain's cgroup to resume it in. If the
@@ -27,7 +29,6 @@ final class RestorePlacement implements DomainRestorer.Placement {
     private static final Pattern VALID_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}");
     private static final List<String> SLEEP = List.of("/usr/bin/sleep", "/bin/sleep");
     private static final long EXIT_WAIT_MILLIS = 5_000;
-    private static final int SIGKILL = 9;
 
     private final DomainService domains;
     private final String name;

@@ -51,6 +51,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import static io.hotvirt.checkpoint.testing.CWorkload.assertReleased;
+import static io.hotvirt.linux.process.Signals.SIGUSR1;
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
@@ -70,8 +71,6 @@ public class DomainCheckpointerKernelTest {
     /** Every test here traces processes: a hung tracee fails the test, not the build. */
     @Rule(order = KernelTestTimeout.ORDER)
     public final KernelTestTimeout timeout = KernelTestTimeout.seconds(120);
-
-    private static final int SIGUSR1 = 10;
 
     @Rule
     public final TemporaryFolder tmp = new TemporaryFolder();

@@ -14,7 +14,8 @@ import io.hotvirt.linux.cgroup.Cgroups;
 import io.hotvirt.linux.cgroup.DomainCgroup;
 import io.hotvirt.linux.proc.ProcStat;
 import io.hotvirt.linux.proc.Procfs;
-import io.hotvirt.linux.process.ChildReaper;
+import io.hotvirt.linux.process.ChildExits;
+import io.hotvirt.linux.process.RunAs;
 import io.hotvirt.linux.process.Signals;
 import io.hotvirt.linux.process.SpawnRequest;
 import io.hotvirt.linux.process.Spawner;
@@ -38,7 +39,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 
 /**
  * The monitor: makes, tracks and ends domains, keeps the registry on disk, and applies every
@@ -58,7 +61,10 @@ public final class DomainMonitor implements DomainService {
     private final String cgroupRoot;
     private final Path logDir;
     private final DomainRegistry registry;
-    private final ChildReaper reaper;
+    /** Reaps the roots, also while this component is stopped (it lives in the linux bundle). */
+    private final ChildExits childExits;
+    /** Roots this component listens for: detached when it stops, so their exits are kept for the next start. */
+    private final Set<Integer> watched = ConcurrentHashMap.newKeySet();
     private final TreeMover mover;
     private final Whiteboard whiteboard = new Whiteboard();
     /** Exit statuses just reaped, seen without the lock by a launch waiting for its process to join. */
@@ -69,8 +75,9 @@ public final class DomainMonitor implements DomainService {
     private volatile boolean active;
 
     @Activate
-    public DomainMonitor(BundleContext context) throws IOException {
+    public DomainMonitor(BundleContext context, @Reference ChildExits childExits) throws IOException {
         this.context = context;
+        this.childExits = childExits;
         Path data = HotvirtPaths.dataDir(context);
         this.cgroupRoot = HotvirtPaths.cgroupRoot();
         this.logDir = data.resolve("logs");
@@ -78,7 +85,6 @@ public final class DomainMonitor implements DomainService {
         this.cgroups = Cgroups.detect();
         this.registry = DomainRegistry.open(data.resolve("domains.json"));
         this.mover = new TreeMover(cgroups);
-        this.reaper = new ChildReaper("hotvirt-reaper");
         synchronized (lock) {
             for (DomainRecord record : registry.all()) {
                 reattach(record);
@@ -94,8 +100,10 @@ public final class DomainMonitor implements DomainService {
         synchronized (lock) {
             active = false;
         }
-        reaper.close(); // outside the lock: the reaper thread may be waiting for it
-
+        for (int pid : watched) {
+            childExits.detach(pid); // reaped on without us; the status waits for the next start
+        }
+        watched.clear();
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
@@ -123,24 +131,28 @@ public final class DomainMonitor implements DomainService {
     }
 
     @Override
-    public DomainInfo launch(String name, List<String> command) throws IOException {
+    public DomainInfo launch(String name, List<String> command, String user) throws IOException {
         DomainNames.check(name);
         if (command == null || command.isEmpty()) {
             throw new IllegalArgumentException("no command given: domain:launch NAME -- COMMAND [ARGS...]");
         }
+        RunAs runAs = user == null ? null : RunAs.lookup(user);
         synchronized (lock) {
             ensureFree(name);
+            ensureCgroupFree(name, 0);
             CgroupOrigin home = cgroups.originOf(Math.toIntExact(ProcessHandle.current().pid()));
             DomainCgroup cgroup = cgroups.create(cgroupPath(name));
             Path log = logDir.resolve(name + ".log");
             int pid;
             try {
-                pid = Spawner.spawn(new SpawnRequest(command, null, log, cgroup.procsFiles()));
+                pid = Spawner.spawn(new SpawnRequest(command, null, log, cgroup.procsFiles(), runAs));
             } catch (IOException | RuntimeException e) {
                 removeQuietly(cgroup);
                 throw e;
             }
-            watchRoot(name, pid);
+            // our child, so only we reap it: its stat (zombie or not) is there until the watch reaps it
+            long startTicks = Procfs.stat(pid).map(ProcStat::startTimeTicks).orElse(0L);
+            watchRoot(name, pid, startTicks);
             try {
                 awaitJoin(name, pid, cgroup, log);
             } catch (IOException e) {
@@ -148,13 +160,13 @@ public final class DomainMonitor implements DomainService {
                 removeQuietly(cgroup);
                 throw e;
             }
-            long startTicks = Procfs.stat(pid).map(ProcStat::startTimeTicks).orElse(0L);
             DomainRecord record = new DomainRecord(name, DomainOrigin.LAUNCHED, pid, startTicks, command,
                     System.currentTimeMillis(), cgroup.path(), log.toString(), false, exitStatus(exits.get(pid)),
                     Map.of(), home, Map.of());
             registry.put(record);
             whiteboard.virtualizeAll(handle(name));
-            LOG.info("launched domain {}: pid {} {}", name, pid, command);
+            LOG.info("launched domain {}: pid {} {} as {}", name, pid, command,
+                    runAs == null ? System.getProperty("user.name") : runAs.user());
             return describe(record);
         }
     }
@@ -176,8 +188,12 @@ public final class DomainMonitor implements DomainService {
         Map<String, Map<String, String>> saved = copySettings(settings);
         synchronized (lock) {
             ensureFree(name);
-            ProcStat stat = AdoptionGuard.check(pid, cgroupRoot, owner -> registry.get(owner).map(DomainRecord::rootPid));
+            ProcStat stat = AdoptionGuard.check(pid, name, cgroupRoot, owner -> registry.get(owner).map(DomainRecord::rootPid));
+            ensureCgroupFree(name, pid);
             CgroupOrigin home = cgroups.originOf(pid);
+            if (TreeMover.inside(home, cgroupPath(name))) { // taking back the leftovers of a lost domain of this name
+                home = cgroups.originOf(Math.toIntExact(ProcessHandle.current().pid()));
+            }
             DomainCgroup cgroup = cgroups.create(cgroupPath(name));
             Map<Integer, CgroupOrigin> homes;
             try {
@@ -191,7 +207,7 @@ public final class DomainMonitor implements DomainService {
                     command != null ? List.copyOf(command) : Procfs.cmdline(pid), System.currentTimeMillis(), cgroup.path(), null, false, null, homes, home,
                     saved);
             registry.put(record);
-            watchRoot(name, pid);
+            watchRoot(name, pid, stat.startTimeTicks());
             whiteboard.virtualizeAll(handle(name));
             LOG.info("{} domain {}: {} processes from pid {}{}", origin == DomainOrigin.RESTORED ? "restored" : "adopted",
                     name, homes.size(), pid, saved.isEmpty() ? "" : ", settings of " + saved.keySet());
@@ -312,7 +328,7 @@ public final class DomainMonitor implements DomainService {
         if (cgroup.isEmpty()) {
             return Set.of();
         }
-        Set<Integer> pids = new java.util.TreeSet<>(cgroup.get().pids());
+        Set<Integer> pids = new TreeSet<>(cgroup.get().pids());
         pids.removeIf(pid -> !TreeMover.living(pid));
         return pids;
     }
@@ -363,6 +379,39 @@ public final class DomainMonitor implements DomainService {
         });
     }
 
+    /**
+     * A cgroup left with processes in it by a domain hotvirt no longer knows (its registry was lost)
+     * must not be shared by a new domain of the same name: domain:kill would end both. It becomes
+     * usable once its processes are adopted (as this name: {@code adopting} is one of them) or ended.
+     */
+    private void ensureCgroupFree(String name, int adopting) throws IOException {
+        Optional<DomainCgroup> cgroup = cgroups.open(cgroupPath(name));
+        if (cgroup.isEmpty()) {
+            return;
+        }
+        Set<Integer> left = new TreeSet<>(cgroup.get().pids());
+        left.removeIf(pid -> !TreeMover.living(pid));
+        if (left.isEmpty() || left.contains(adopting)) {
+            return;
+        }
+        int root = left.stream().filter(pid -> !left.contains(Procfs.stat(pid).map(ProcStat::ppid).orElse(0)))
+                .findFirst().orElse(left.iterator().next());
+        List<String> shown = new ArrayList<>();
+        for (int pid : left) {
+            if (shown.size() == 5) {
+                shown.add("…");
+                break;
+            }
+            shown.add(pid + " (" + Procfs.stat(pid).map(ProcStat::comm).orElse("?") + ")");
+        }
+        String pids = left.stream().map(String::valueOf).collect(Collectors.joining(" "));
+        throw new IllegalArgumentException("the name '" + name + "' is taken: its cgroup " + cgroup.get().path()
+                + " still holds " + left.size() + (left.size() == 1 ? " process" : " processes")
+                + " that no domain knows (left by a domain whose registry entry was lost): " + String.join(", ", shown)
+                + ". Take them back with domain:adopt " + name + " " + root + ", or end them (kill -9 " + pids
+                + "), then try again");
+    }
+
     /** Waits until a launched process has joined its cgroup, so the launch reports a failed join. */
     private void awaitJoin(String name, int pid, DomainCgroup cgroup, Path log) throws IOException {
         long deadline = System.currentTimeMillis() + JOIN_TIMEOUT_MILLIS;
@@ -385,13 +434,15 @@ public final class DomainMonitor implements DomainService {
                 + " within " + JOIN_TIMEOUT_MILLIS + " ms; its log " + log + " says: " + LogTail.read(log));
     }
 
-    private void watchRoot(String name, int pid) {
+    private void watchRoot(String name, int pid, long startTicks) {
         awaitingExit.add(pid);
-        reaper.watch(pid, status -> onExit(name, pid, status));
+        watched.add(pid);
+        childExits.watch(pid, startTicks, status -> onExit(name, pid, status));
     }
 
     private void onExit(String name, int pid, Integer status) {
         exits.put(pid, status == null ? UNKNOWN_STATUS : status);
+        watched.remove(pid);
         synchronized (lock) {
             exits.remove(pid);
             awaitingExit.remove(pid);
@@ -442,14 +493,16 @@ public final class DomainMonitor implements DomainService {
         }
     }
 
-    /** After a restart: watch the domains whose processes live on, mark the others exited. */
+    /**
+     * After a restart: watch every root again before anything is marked exited. A root that died while
+     * the monitor was stopped was reaped meanwhile (or is reaped now, if it is still a zombie), and its
+     * status comes back from the watch.
+     */
     private void reattach(DomainRecord record) {
-        DomainRecord current = refresh(record);
-        if (!current.exited() && Procfs.alive(current.rootPid(), current.rootStartTicks())) {
-            int pid = current.rootPid();
-            String name = current.name();
-            watchRoot(name, pid);
+        if (!record.exited()) {
+            watchRoot(record.name(), record.rootPid(), record.rootStartTicks());
         }
+        refresh(record);
     }
 
     /** Refreshes a domain and describes it, reading its processes once. */

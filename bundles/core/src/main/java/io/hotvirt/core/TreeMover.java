@@ -45,6 +45,9 @@ final class TreeMover {
                         continue; // exited between the scan and the move
                     }
                     CgroupOrigin origin = pid == rootPid ? rootHome : cgroups.originOf(pid);
+                    if (inside(origin, target.path())) {
+                        origin = rootHome; // a leftover of a lost domain being taken back: it has no other home
+                    }
                     target.add(pid);
                     moved.put(pid, origin);
                 }
@@ -88,7 +91,13 @@ final class TreeMover {
                 + " moved out; try again when they are quieter");
     }
 
-    /** Alive and not a zombie: a zombie cannot be moved and may linger in cgroup.procs until reaped. */
+    /** Whether {@code origin} places the process in {@code cgroup} (e.g. "hotvirt/w1") or below it. */
+    static boolean inside(CgroupOrigin origin, String cgroup) {
+        String path = "/" + cgroup;
+        return origin.pathByHierarchy().values().stream().anyMatch(p -> p.equals(path) || p.startsWith(path + "/"));
+    }
+
+        /** Alive and not a zombie: a zombie cannot be moved and may linger in cgroup.procs until reaped. */
     static boolean living(int pid) {
         return Procfs.stat(pid).map(s -> s.state() != 'Z' && s.state() != 'X').orElse(false);
     }

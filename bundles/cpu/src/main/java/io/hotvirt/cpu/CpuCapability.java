@@ -1,7 +1,7 @@
 package io.hotvirt.cpu;
 
 import io.hotvirt.api.Capability;
-import io.hotvirt.api.Domain;
+import io.hotvirt.shell.capability.CgroupCapability;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -12,34 +12,12 @@ import org.osgi.service.component.annotations.Reference;
  * uninstalled) the monitor devirtualizes every domain and the processes run at full speed again.
  */
 @Component(service = Capability.class, property = "hotvirt.capability=" + CpuCapability.NAME)
-public final class CpuCapability implements Capability {
+public final class CpuCapability extends CgroupCapability {
 
     public static final String NAME = "cpu";
 
-    private final CpuControl control;
-
     @Activate
     public CpuCapability(@Reference CpuControl control) {
-        this.control = control;
-    }
-
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public void virtualize(Domain domain) throws Exception {
-        control.virtualize(domain);
-    }
-
-    @Override
-    public void devirtualize(Domain domain) throws Exception {
-        control.devirtualize(domain);
-    }
-
-    @Override
-    public String toString() {
-        return "cpu capability (cgroup " + control.cgroupVersion() + ")";
+        super(NAME, control);
     }
 }

@@ -2,6 +2,7 @@ package io.hotvirt.cpu;
 
 import io.hotvirt.api.Domain;
 import io.hotvirt.cpu.kernel.CpuKnobs;
+import io.hotvirt.shell.capability.CgroupControl;
 
 import java.io.IOException;
 
@@ -9,10 +10,7 @@ import java.io.IOException;
  * CPU virtualization of domains, as this bundle's commands and its {@link CpuCapability} use it.
  * A service private to the bundle: other bundles see only the {@code Capability}.
  */
-public interface CpuControl {
-
-    /** {@code v1} or {@code v2}. */
-    String cgroupVersion();
+public interface CpuControl extends CgroupControl {
 
     CpuList onlineCpus() throws IOException;
 
@@ -22,12 +20,6 @@ public interface CpuControl {
      * @throws IllegalArgumentException when the stored values do not parse
      */
     CpuSettings settings(Domain domain);
-
-    /** Applies the stored settings; on failure lifts every limit again and rethrows. */
-    void virtualize(Domain domain) throws IOException;
-
-    /** Lifts every limit: no bandwidth limit, default weight, every CPU. Nothing if the cgroup is gone. */
-    void devirtualize(Domain domain) throws IOException;
 
     /**
      * Checks {@code settings} against this machine, applies them to the running domain and stores

@@ -1,5 +1,7 @@
 package io.hotvirt.cpu;
 
+import io.hotvirt.shell.capability.CapabilitySettings;
+
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -11,7 +13,7 @@ import java.util.Map;
  * @param weight relative share when CPUs are contended, 1..10000, or {@code null} for 100
  * @param pin    the CPUs the domain may run on, or {@code null} for all
  */
-public record CpuSettings(Double cpus, Integer weight, CpuList pin) {
+public record CpuSettings(Double cpus, Integer weight, CpuList pin) implements CapabilitySettings {
 
     /** The keys in {@code Domain.settings("cpu")}. */
     public static final String CPUS = "cpus";
@@ -55,6 +57,7 @@ public record CpuSettings(Double cpus, Integer weight, CpuList pin) {
     }
 
     /** The form stored with the domain; parts at their default are left out. */
+    @Override
     public Map<String, String> toMap() {
         Map<String, String> map = new LinkedHashMap<>();
         if (cpus != null) {
@@ -94,6 +97,7 @@ public record CpuSettings(Double cpus, Integer weight, CpuList pin) {
     }
 
     /** One line for people: {@code cpus 0.2, weight 100, pin all}. */
+    @Override
     public String describe() {
         return "cpus " + (cpus == null ? "unlimited" : CpuBandwidth.format(cpus))
                 + ", weight " + effectiveWeight()

@@ -10,6 +10,7 @@ import io.hotvirt.linux.process.SpawnRequest;
 import io.hotvirt.linux.process.Spawner;
 import io.hotvirt.linux.process.Signals;
 import io.hotvirt.linux.testing.Privileged;
+import io.hotvirt.shell.testing.TestDomain;
 import org.junit.After;
 import org.junit.Assume;
 import org.junit.Before;

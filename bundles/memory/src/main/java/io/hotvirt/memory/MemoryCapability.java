@@ -1,7 +1,7 @@
 package io.hotvirt.memory;
 
 import io.hotvirt.api.Capability;
-import io.hotvirt.api.Domain;
+import io.hotvirt.shell.capability.CgroupCapability;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -12,34 +12,12 @@ import org.osgi.service.component.annotations.Reference;
  * the monitor devirtualizes every domain and its limits are lifted, the processes running on.
  */
 @Component(service = Capability.class, property = "hotvirt.capability=" + MemoryCapability.NAME)
-public final class MemoryCapability implements Capability {
+public final class MemoryCapability extends CgroupCapability {
 
     public static final String NAME = "memory";
 
-    private final MemoryControl control;
-
     @Activate
     public MemoryCapability(@Reference MemoryControl control) {
-        this.control = control;
-    }
-
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public void virtualize(Domain domain) throws Exception {
-        control.virtualize(domain);
-    }
-
-    @Override
-    public void devirtualize(Domain domain) throws Exception {
-        control.devirtualize(domain);
-    }
-
-    @Override
-    public String toString() {
-        return "memory capability (cgroup " + control.cgroupVersion() + ")";
+        super(NAME, control);
     }
 }

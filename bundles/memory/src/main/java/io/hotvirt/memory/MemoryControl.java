@@ -4,6 +4,7 @@ import io.hotvirt.api.Domain;
 import io.hotvirt.memory.kernel.MemoryKnobs;
 import io.hotvirt.memory.pages.DomainPages;
 import io.hotvirt.memory.reclaim.ReclaimResult;
+import io.hotvirt.shell.capability.CgroupControl;
 
 import java.io.IOException;
 import java.util.List;
@@ -12,10 +13,7 @@ import java.util.List;
  * Memory virtualization of domains, as this bundle's commands and its {@link MemoryCapability} use
  * it. A service private to the bundle: other bundles see only the {@code Capability}.
  */
-public interface MemoryControl {
-
-    /** {@code v1} or {@code v2}. */
-    String cgroupVersion();
+public interface MemoryControl extends CgroupControl {
 
     /**
      * The settings stored with a domain.
@@ -23,12 +21,6 @@ public interface MemoryControl {
      * @throws IllegalArgumentException when the stored values do not parse
      */
     MemorySettings settings(Domain domain);
-
-    /** Applies the stored settings; on failure lifts every limit again and rethrows. */
-    void virtualize(Domain domain) throws IOException;
-
-    /** Lifts every limit (unlimited memory, soft limit and swap). Nothing if the cgroup is gone. */
-    void devirtualize(Domain domain) throws IOException;
 
     /**
      * Applies {@code settings} to the running domain and stores them with it. If a limit that

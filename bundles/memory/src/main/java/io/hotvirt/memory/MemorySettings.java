@@ -1,5 +1,7 @@
 package io.hotvirt.memory;
 
+import io.hotvirt.shell.capability.CapabilitySettings;
+
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -12,7 +14,7 @@ import java.util.Map;
  * @param swapMax the swap the domain may use, in bytes; 0 forbids swap (v2 memory.swap.max; v1
  *                memory.memsw.limit_in_bytes = max + swapMax, so on v1 it needs a max)
  */
-public record MemorySettings(Long max, Long high, Long swapMax) {
+public record MemorySettings(Long max, Long high, Long swapMax) implements CapabilitySettings {
 
     /** The keys in {@code Domain.settings("memory")}; values are whole bytes. */
     public static final String MAX = "max";
@@ -51,6 +53,7 @@ public record MemorySettings(Long max, Long high, Long swapMax) {
     }
 
     /** The form stored with the domain; parts without a limit are left out. */
+    @Override
     public Map<String, String> toMap() {
         Map<String, String> map = new LinkedHashMap<>();
         if (max != null) {
@@ -84,6 +87,7 @@ public record MemorySettings(Long max, Long high, Long swapMax) {
     }
 
     /** One line for people: {@code max 64 MiB, high unlimited, swap max unlimited}. */
+    @Override
     public String describe() {
         return "max " + Sizes.format(max) + ", high " + Sizes.format(high) + ", swap max " + Sizes.format(swapMax);
     }

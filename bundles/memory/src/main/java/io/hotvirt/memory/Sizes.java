@@ -1,5 +1,7 @@
 package io.hotvirt.memory;
 
+import io.hotvirt.shell.Units;
+
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.Locale;
@@ -67,32 +69,9 @@ public final class Sizes {
         return value.longValueExact();
     }
 
-    /** {@code 64 MiB}, {@code 1.5 GiB}, {@code 130.2 MiB}, {@code 512 B}: one decimal at most. */
-    public static String format(long bytes) {
-        if (bytes < 0) {
-            return "-" + format(-bytes);
-        }
-        if (bytes < KIB) {
-            return bytes + " B";
-        }
-        int unit = 0;
-        double value = bytes;
-        while (value >= 1024 && unit < UNITS.length()) {
-            value /= 1024;
-            unit++;
-        }
-        String number = BigDecimal.valueOf(value).setScale(1, RoundingMode.HALF_UP).stripTrailingZeros()
-                .toPlainString();
-        if (number.equals("1024") && unit < UNITS.length()) {
-            number = "1";
-            unit++;
-        }
-        return number + " " + UNITS.charAt(unit - 1) + "iB";
-    }
-
-    /** {@link #format(long)}, or {@code unlimited} for {@code null}. */
+    /** A size as every command prints it ({@link Units#bytes}), or {@code unlimited} for {@code null}. */
     public static String format(Long bytes) {
-        return bytes == null ? "unlimited" : format(bytes.longValue());
+        return bytes == null ? "unlimited" : Units.bytes(bytes);
     }
 
     /** The shortest exact form that {@link #parse} reads back: {@code 64M}, {@code 1536K}, {@code 1000}. */

@@ -13,6 +13,7 @@ import io.hotvirt.memory.pages.PageCounter;
 import io.hotvirt.memory.pages.ProcessPages;
 import io.hotvirt.memory.reclaim.ReclaimResult;
 import io.hotvirt.memory.reclaim.Reclaimer;
+import io.hotvirt.shell.testing.TestDomain;
 import org.junit.After;
 import org.junit.Assume;
 import org.junit.Before;

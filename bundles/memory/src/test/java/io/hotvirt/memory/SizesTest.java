@@ -66,16 +66,10 @@ public class SizesTest {
     }
 
     @Test
-    public void formatsForPeople() {
-        assertEquals("0 B", Sizes.format(0));
-        assertEquals("512 B", Sizes.format(512));
-        assertEquals("4 KiB", Sizes.format(4096));
+    public void formatsAsEveryCommandDoesOrUnlimited() {
+        // the format itself is io.hotvirt.shell.Units#bytes (UnitsTest); null is a limit that is not set
         assertEquals("64 MiB", Sizes.format(64L << 20));
-        assertEquals("1.5 GiB", Sizes.format(1536L << 20));
         assertEquals("130.2 MiB", Sizes.format(136_524_595L));
-        assertEquals("1 MiB", Sizes.format((1L << 20) - 1));
-        assertEquals("8 EiB", Sizes.format(Long.MAX_VALUE));
-        assertEquals("-16 MiB", Sizes.format(-(16L << 20)));
         assertEquals("unlimited", Sizes.format((Long) null));
     }
 

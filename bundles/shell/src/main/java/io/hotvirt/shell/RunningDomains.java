@@ -36,7 +36,8 @@ public final class RunningDomains {
         return domains.list().stream().filter(d -> d.state() == DomainState.RUNNING).map(DomainInfo::name).toList();
     }
 
-    private static IllegalArgumentException unknown(String name) {
+    /** The error for a name hotvirt does not know. */
+    public static IllegalArgumentException unknown(String name) {
         return new IllegalArgumentException("no domain named '" + name + "' (domain:list shows the domains)");
     }
 }

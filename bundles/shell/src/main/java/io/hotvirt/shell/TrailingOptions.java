@@ -1,9 +1,15 @@
 package io.hotvirt.shell;
 
+import org.apache.karaf.shell.api.action.Option;
+
+import java.lang.reflect.Field;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Karaf reads options only before the first argument ({@code cpu:set --cpus 0.5 w1}). This parses
@@ -75,5 +81,58 @@ public final class TrailingOptions {
             throw new IllegalArgumentException(option + " is given twice");
         }
         return value != null ? value : before;
+    }
+
+    /**
+     * Sets a command's {@code @Option} fields (its own and its superclasses') from the options written
+     * after the name, as Karaf sets them from those before it: a boolean field is a flag, a String field
+     * takes a value. A flag given on both sides is set; a value given on both sides, or under two of its
+     * names, is an error.
+     *
+     * @throws IllegalArgumentException as {@link #parse} does, and for an option given twice
+     * @throws IllegalStateException    for an option field of another type (a programming error)
+     */
+    public static void apply(Object action, List<String> tokens) {
+        Map<String, Field> fields = new LinkedHashMap<>();
+        List<String> valued = new ArrayList<>();
+        List<String> flags = new ArrayList<>();
+        for (Class<?> type = action.getClass(); type != Object.class; type = type.getSuperclass()) {
+            for (Field field : type.getDeclaredFields()) {
+                Option option = field.getAnnotation(Option.class);
+                if (option == null) {
+                    continue;
+                }
+                boolean flag = field.getType() == boolean.class || field.getType() == Boolean.class;
+                if (!flag && field.getType() != String.class) {
+                    throw new IllegalStateException(field + ": an option after the name needs a boolean or String field");
+                }
+                List<String> names = new ArrayList<>(List.of(option.name()));
+                names.addAll(List.of(option.aliases()));
+                for (String name : names) {
+                    fields.put(name, field);
+                    (flag ? flags : valued).add(name);
+                }
+            }
+        }
+        Set<Field> seen = new HashSet<>();
+        for (Map.Entry<String, String> given : parse(tokens, valued, flags).entrySet()) {
+            Field field = fields.get(given.getKey());
+            String name = field.getAnnotation(Option.class).name();
+            try {
+                field.setAccessible(true);
+                if (!seen.add(field)) {
+                    throw new IllegalArgumentException(name + " is given twice");
+                }
+                if (flags.contains(given.getKey())) {
+                    field.set(action, true);
+                } else if (field.get(action) != null) {
+                    throw new IllegalArgumentException(name + " is given twice");
+                } else {
+                    field.set(action, given.getValue());
+                }
+            } catch (IllegalAccessException e) {
+                throw new IllegalStateException(field + " is not accessible", e);
+            }
+        }
     }
 }

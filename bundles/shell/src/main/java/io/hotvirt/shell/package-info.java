@@ -1,6 +1,7 @@
 /**
- * Karaf shell helpers the hotvirt command bundles share: options written after the domain name,
- * running-domain lookup, and domain-name completers.
+ * Karaf shell code the hotvirt command bundles share: the base of every command on one domain
+ * ({@link io.hotvirt.shell.DomainCommand}), options written after the domain name, running-domain
+ * lookup, and domain-name completers.
  */
 @Export
 @Version("1.0.0")

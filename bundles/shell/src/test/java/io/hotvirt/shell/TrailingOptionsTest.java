@@ -1,11 +1,13 @@
 package io.hotvirt.shell;
 
+import org.apache.karaf.shell.api.action.Option;
 import org.junit.Test;
 
 import java.util.List;
 import java.util.Map;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
@@ -55,5 +57,57 @@ public class TrailingOptionsTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> TrailingOptions.parse(tokens, VALUED, FLAGS));
         assertTrue(e.getMessage(), e.getMessage().contains(expected));
+    }
+
+    /** Option fields as a domain command declares them, one in a superclass as the shared base does. */
+    private static class Base {
+        @Option(name = "--force")
+        boolean force;
+    }
+
+    private static final class Command extends Base {
+        @Option(name = "-s", aliases = "--signal")
+        String signal;
+
+        @Option(name = "--max")
+        String max;
+    }
+
+    @Test
+    public void applySetsTheOptionFieldsOfTheClassAndItsSuperclasses() {
+        Command c = new Command();
+        TrailingOptions.apply(c, List.of("--signal", "TERM", "--force"));
+        assertEquals("TERM", c.signal);
+        assertTrue(c.force);
+        assertNull(c.max);
+
+        Command alias = new Command();
+        TrailingOptions.apply(alias, List.of("-s=HUP", "--max", "64M"));
+        assertEquals("HUP", alias.signal);
+        assertEquals("64M", alias.max);
+
+        Command nothing = new Command();
+        TrailingOptions.apply(nothing, null);
+        assertNull(nothing.signal);
+    }
+
+    @Test
+    public void applyRefusesAValueGivenTwiceUnknownOptionsAndStrayArguments() {
+        Command before = new Command();
+        before.max = "32M"; // as Karaf set it from before the name
+        assertEquals("--max is given twice", assertThrows(IllegalArgumentException.class,
+                () -> TrailingOptions.apply(before, List.of("--max", "64M"))).getMessage());
+        assertEquals("-s is given twice", assertThrows(IllegalArgumentException.class,
+                () -> TrailingOptions.apply(new Command(), List.of("-s", "HUP", "--signal", "TERM"))).getMessage());
+        assertEquals("unknown option --cpus (the options are -s, --signal, --max, --force)",
+                assertThrows(IllegalArgumentException.class,
+                        () -> TrailingOptions.apply(new Command(), List.of("--cpus", "1"))).getMessage());
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> TrailingOptions.apply(new Command(), List.of("w2"))).getMessage().contains("unexpected argument 'w2'"));
+
+        Command flagTwice = new Command();
+        flagTwice.force = true;
+        TrailingOptions.apply(flagTwice, List.of("--force"));
+        assertTrue(flagTwice.force);
     }
 }

@@ -12,6 +12,8 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 
+import static io.hotvirt.linux.jna.LibC.PR_GET_TID_ADDRESS;
+
 /**
  * What a thread registered with the kernel about its own memory (glibc does all three for every
  * thread): the clear_child_tid word (zeroed and futex-woken at exit: pthread_join waits on it),
@@ -21,7 +23,6 @@ import java.util.List;
 public record ThreadRegistrations(long clearChildTid, long robustListHead, long robustListLen,
                                   long rseqPointer, int rseqSize, int rseqSignature) {
 
-    private static final int PR_GET_TID_ADDRESS = 40;
     private static final int GET_ROBUST_LIST = 274;
     private static final int PAGE = 4096;
 
@@ -42,8 +43,14 @@ public record ThreadRegistrations(long clearChildTid, long robustListHead, long 
             Rseq r = Rseq.of(tracer, cpu.tid());
             rseqs.add(r);
             long rip = abortIp(pid, r.pointer(), cpu.registers().rip());
-            out.add(rip == cpu.registers().rip() ? cpu
-                    : new ThreadCpu(cpu.tid(), cpu.registers().withRip(rip), cpu.xstateNote(), cpu.xstateBase64()));
+            if (rip == cpu.registers().rip()) {
+                out.add(cpu);
+            } else { // now, not after the injections: a thread hotvirt dies in the middle of one goes back there
+                ThreadCpu moved = new ThreadCpu(cpu.tid(), cpu.registers().withRip(rip), cpu.xstateNote(),
+                        cpu.xstateBase64());
+                tracer.setRegisters(cpu.tid(), moved.registers());
+                out.add(moved);
+            }
         }
         int main = cpus.get(0).tid();
         long scratch = injector.mapScratch(main, PAGE);
@@ -59,11 +66,6 @@ public record ThreadRegistrations(long clearChildTid, long robustListHead, long 
             }
         } finally {
             injector.unmap(main, scratch, PAGE);
-        }
-        for (int i = 0; i < out.size(); i++) { // after the last injection, which restores the registers it found
-            if (out.get(i).registers().rip() != cpus.get(i).registers().rip()) {
-                tracer.setRegisters(out.get(i).tid(), out.get(i).registers());
-            }
         }
         return out;
     }

@@ -18,6 +18,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeSet;
 
+import static io.hotvirt.linux.jna.LibC.O_CLOEXEC;
+import static io.hotvirt.linux.jna.LibC.S_IFMT;
+
 /**
  * Reads the open files of a stopped domain and groups its fds into open file descriptions.
  *
@@ -28,8 +31,6 @@ import java.util.TreeSet;
  */
 public final class FileReader {
 
-    private static final int O_CLOEXEC = 02000000;
-    private static final int S_IFMT = 0170000;
     private static final int S_IFREG = 0100000;
     private static final int S_IFDIR = 0040000;
     private static final int S_IFCHR = 0020000;

@@ -47,8 +47,7 @@ public final class ImageVerifier {
         try {
             json = Files.readAllBytes(manifestFile);
         } catch (NoSuchFileException e) {
-            problems.add("missing manifest: " + manifestFile + " does not exist (the image is incomplete"
-                    + " or not a hotvirt image)");
+            problems.add("missing manifest: " + ImageFiles.notAnImage(image));
             return new Result(image, null, problems);
         }
         Manifest m;
@@ -88,8 +87,9 @@ public final class ImageVerifier {
     }
 
     private static List<String> checkFile(Path image, FileEntry f, int version) {
-        if (f.name().contains("/") || f.name().startsWith(".")) {
-            return List.of("file " + f.name() + ": not a valid image file name");
+        String badName = ImageFiles.problem(f.name());
+        if (badName != null) {
+            return List.of(badName);
         }
         Path p = image.resolve(f.name());
         if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {

@@ -9,6 +9,8 @@ import io.hotvirt.linux.jna.LibC;
 import java.io.IOException;
 import java.util.List;
 
+import static io.hotvirt.linux.jna.LibC.O_DIRECT;
+
 /**
  * Reads slots of one swap area with O_DIRECT. The kernel writes swap pages with direct block I/O
  * (swap extents mapped to the device), bypassing the swap file's page cache, so a buffered read
@@ -23,8 +25,6 @@ import java.util.List;
  * ({@link #onDisk}); the others must be read another way.
  */
 final class DirectSwapReader implements AutoCloseable {
-
-    static final int O_DIRECT = 040000;
 
     private final SwapArea area;
     private final int fd;

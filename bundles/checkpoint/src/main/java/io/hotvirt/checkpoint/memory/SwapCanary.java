@@ -11,6 +11,8 @@ import java.io.IOException;
 import java.security.SecureRandom;
 import java.util.Arrays;
 
+import static io.hotvirt.linux.process.ProcessMadvise.MADV_PAGEOUT;
+
 /**
  * Proves which /proc/swaps line a swap type names: one page of random bytes in this JVM is pushed
  * to swap with MADV_PAGEOUT (Linux 5.4+), its pagemap entry gives (type, slot), and the slot is
@@ -19,7 +21,6 @@ import java.util.Arrays;
  */
 final class SwapCanary {
 
-    private static final int MADV_PAGEOUT = 21;
     private static final int PAGE = AlignedBuffer.ALIGN;
     private static final long WAIT_MILLIS = 300;
 

@@ -134,7 +134,7 @@ final class AddressSpace {
         int access = a.perms().charAt(1) == 'w' ? LibC.O_RDWR : LibC.O_RDONLY;
         long fd;
         try {
-            fd = FsIdentity.as(p, identity, () -> p.call("openat", MemoryRestorer.OPENAT, MemoryRestorer.AT_FDCWD,
+            fd = FsIdentity.as(p, identity, () -> p.call("openat", Syscall.OPENAT, LibC.AT_FDCWD,
                     p.writeString(0, path), access | LibC.O_CLOEXEC, 0));
         } catch (IOException e) {
             throw new IOException("restoring the shared file mapping " + describe(a) + " of process " + imagePid

@@ -14,6 +14,12 @@ import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 
+import static io.hotvirt.linux.jna.LibC.AT_FDCWD;
+import static io.hotvirt.linux.jna.LibC.F_DUPFD_CLOEXEC;
+import static io.hotvirt.linux.jna.LibC.F_GETFL;
+import static io.hotvirt.linux.jna.LibC.F_SETFD;
+import static io.hotvirt.linux.jna.LibC.F_SETFL;
+
 /**
  * The fd table of one restoring process, changed by injected syscalls. Every object made while
  * restoring is first <em>parked</em> at an fd above every fd the image gives the process, so that
@@ -23,11 +29,6 @@ import java.util.Set;
  */
 final class FdSpace {
 
-    static final long AT_FDCWD = -100;
-    static final int F_SETFD = 2;
-    static final int F_GETFL = 3;
-    static final int F_SETFL = 4;
-    static final int F_DUPFD_CLOEXEC = 1030;
     static final int FD_CLOEXEC = 1;
     static final int SEEK_SET = 0;
     /** The flags F_SETFL changes (fs/fcntl.c SETFL_MASK without FASYNC, which needs an owner). */

@@ -20,6 +20,14 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import static io.hotvirt.linux.jna.LibC.AF_UNIX;
+import static io.hotvirt.linux.jna.LibC.F_GETPIPE_SZ;
+import static io.hotvirt.linux.jna.LibC.F_SETPIPE_SZ;
+import static io.hotvirt.linux.jna.LibC.O_ACCMODE;
+import static io.hotvirt.linux.jna.LibC.O_LARGEFILE;
+import static io.hotvirt.linux.jna.LibC.O_PATH;
+import static io.hotvirt.linux.jna.LibC.S_IFMT;
+
 /**
  * Makes each open file description anew, once, in its owner ({@link FileTable#PRIORITY_RULE}), and
  * leaves it parked there ({@link FdSpace#park}) for the holders to take. Objects with two ends (a
@@ -28,17 +36,10 @@ import java.util.Map;
  */
 final class FileCreator {
 
-    private static final int O_LARGEFILE = 0100000;
-    private static final int O_PATH = 010000000;
     private static final int OPEN_IGNORED = LibC.O_CREAT | LibC.O_EXCL | LibC.O_TRUNC | LibC.O_CLOEXEC;
-    private static final int O_ACCMODE = 3;
-    private static final int S_IFMT = 0170000;
     private static final int EFD_SEMAPHORE = 1;
     private static final long UINT_MAX = 0xffffffffL;
-    private static final int AF_UNIX = 1;
     private static final int SOCK_NONBLOCK = LibC.O_NONBLOCK;
-    private static final int F_GETPIPE_SZ = 1032;
-    private static final int F_SETPIPE_SZ = 1031;
 
     private final FileTable table;
     private final Map<Integer, FdSpace> spaces; // by image pid

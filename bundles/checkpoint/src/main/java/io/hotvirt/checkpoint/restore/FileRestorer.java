@@ -5,6 +5,7 @@ import com.google.gson.JsonParseException;
 import io.hotvirt.checkpoint.DomainCheckpointer;
 import io.hotvirt.checkpoint.files.FileDescription;
 import io.hotvirt.checkpoint.files.FileTable;
+import io.hotvirt.checkpoint.image.ImageFiles;
 import io.hotvirt.checkpoint.image.ImageFormat;
 import io.hotvirt.checkpoint.tree.Credentials;
 
@@ -77,7 +78,7 @@ public final class FileRestorer {
                 throw new IOException(file + " names the pipe data of " + e.getKey() + " '" + e.getValue()
                         + "', not " + ImageFormat.pipeDataFile(e.getKey()));
             }
-            data.put(e.getKey(), Files.readAllBytes(image.resolve(e.getValue())));
+            data.put(e.getKey(), ImageFiles.read(image, e.getValue()));
         }
         for (FileDescription d : r.descriptions()) {
             byte[] b = d.pipeData() == null ? null : data.get(d.pipeData());

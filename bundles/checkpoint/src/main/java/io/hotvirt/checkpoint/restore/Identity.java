@@ -15,6 +15,17 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.List;
 
+import static io.hotvirt.linux.jna.LibC.PR_CAPBSET_DROP;
+import static io.hotvirt.linux.jna.LibC.PR_CAP_AMBIENT;
+import static io.hotvirt.linux.jna.LibC.PR_CAP_AMBIENT_RAISE;
+import static io.hotvirt.linux.jna.LibC.PR_GET_DUMPABLE;
+import static io.hotvirt.linux.jna.LibC.PR_SET_DUMPABLE;
+import static io.hotvirt.linux.jna.LibC.PR_SET_KEEPCAPS;
+import static io.hotvirt.linux.jna.LibC.PR_SET_MM;
+import static io.hotvirt.linux.jna.LibC.PR_SET_MM_MAP;
+import static io.hotvirt.linux.jna.LibC.PR_SET_NAME;
+import static io.hotvirt.linux.jna.LibC.PR_SET_NO_NEW_PRIVS;
+
 /**
  * Who a restored process is, beyond its memory: the mm fields (PR_SET_MM_MAP: code, data, brk,
  * stack, arguments, environment, auxv, exe), cwd and root, umask, resource limits, session and
@@ -22,9 +33,6 @@ import java.util.List;
  */
 final class Identity {
 
-    private static final int PR_SET_NAME = 15;
-    private static final int PR_SET_MM = 35;
-    private static final int PR_SET_MM_MAP = 14;
     private static final int MM_MAP_SIZE = 104;
 
     private Identity() {
@@ -38,7 +46,7 @@ final class Identity {
             // as the workload, like its mappings: a path it controls must not make a root-only file its
             // exe link; no readable exe loses nothing, its text areas would not reopen either
             long fd = FsIdentity.as(p, tree.credentials(), () -> p.callRaw("openat", Syscall.OPENAT,
-                    MemoryRestorer.AT_FDCWD, p.writeString(0, exe), LibC.O_RDONLY | LibC.O_CLOEXEC, 0));
+                    LibC.AT_FDCWD, p.writeString(0, exe), LibC.O_RDONLY | LibC.O_CLOEXEC, 0));
             exeFd = fd >= 0 ? fd : -1;
         }
         try {
@@ -171,8 +179,8 @@ final class Identity {
             return;
         }
         int value = kept.dumpable() == 1 ? 1 : 0;
-        if (p.call("prctl(PR_GET_DUMPABLE)", Syscall.PRCTL, Privileges.PR_GET_DUMPABLE, 0, 0, 0, 0) != kept.dumpable()) {
-            p.call("prctl(PR_SET_DUMPABLE, " + value + ")", Syscall.PRCTL, Privileges.PR_SET_DUMPABLE, value, 0, 0, 0);
+        if (p.call("prctl(PR_GET_DUMPABLE)", Syscall.PRCTL, PR_GET_DUMPABLE, 0, 0, 0, 0) != kept.dumpable()) {
+            p.call("prctl(PR_SET_DUMPABLE, " + value + ")", Syscall.PRCTL, PR_SET_DUMPABLE, value, 0, 0, 0);
         }
     }
 
@@ -215,11 +223,6 @@ final class Identity {
         return Integer.parseInt(io.hotvirt.linux.proc.Procfs.sysctl("kernel/cap_last_cap"));
     }
 
-    private static final int PR_CAPBSET_DROP = 24;
-    private static final int PR_SET_KEEPCAPS = 8;
-    private static final int PR_SET_NO_NEW_PRIVS = 38;
-    private static final int PR_CAP_AMBIENT = 47;
-    private static final int PR_CAP_AMBIENT_RAISE = 2;
     private static final int CAP_VERSION_3 = 0x20080522;
 
     private static long path(RestoringProcess p, String path, String what) throws IOException {

@@ -23,6 +23,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import static io.hotvirt.linux.jna.LibC.AT_FDCWD;
+import static io.hotvirt.linux.jna.LibC.MAP_GROWSDOWN;
+import static io.hotvirt.linux.jna.Syscall.OPENAT;
+
 /**
  * Maps saved private memory areas back into a stopped, traced process at their original addresses,
  * by syscall injection into one of its threads:
@@ -65,10 +69,7 @@ public final class MemoryRestorer implements AutoCloseable {
 
     public static final int SCRATCH_BYTES = 4096;
 
-    static final int OPENAT = 257;
-    static final long AT_FDCWD = -100;
     private static final int COPY_CHUNK = 8 << 20;
-    private static final int MAP_GROWSDOWN = 0x100;
 
     private final SyscallInjector injector;
     private final int tid;

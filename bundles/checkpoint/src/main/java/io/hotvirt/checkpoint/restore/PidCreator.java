@@ -16,6 +16,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
+import static io.hotvirt.linux.jna.LibC.WNOHANG;
+import static io.hotvirt.linux.process.Signals.SIGCHLD;
+
 /**
  * Creates a process with a wanted PID: {@code clone3} with {@code set_tid} injected into a stopped
  * parent that is traced with PTRACE_O_TRACEFORK (a {@link Husk}, or a process cloned from one), so
@@ -32,7 +35,6 @@ public final class PidCreator {
     public static final int SCRATCH_BYTES = 128;
 
     static final int CLONE_ARGS_SIZE_VER1 = 80; // up to and including set_tid_size
-    static final int SIGCHLD = 17;
     public static final long CLONE_PARENT = 0x8000;
     public static final long CLONE_THREAD = 0x10000;
     public static final long CLONE_NEWPID = 0x20000000;
@@ -190,6 +192,5 @@ public final class PidCreator {
         }
     }
 
-    private static final int WNOHANG = 1;
     private static final int WALL = 0x40000000;
 }

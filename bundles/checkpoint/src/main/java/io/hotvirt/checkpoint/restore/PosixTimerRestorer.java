@@ -11,6 +11,8 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.List;
 
+import static io.hotvirt.linux.jna.LibC.PR_TIMER_CREATE_RESTORE_IDS;
+
 /**
  * Re-creates a process's POSIX timers with their saved IDs (a program holds its timer_t values):
  * with PR_TIMER_CREATE_RESTORE_IDS on (Linux 6.15+), timer_create takes the ID preset in its
@@ -22,7 +24,6 @@ public final class PosixTimerRestorer {
 
     public static final int SCRATCH_BYTES = 112;
 
-    private static final int PR_TIMER_CREATE_RESTORE_IDS = 77;
     private static final int ON = 1;
     private static final int OFF = 0;
     private static final int SIGEVENT_BYTES = 64;

@@ -38,7 +38,7 @@ record RestorePlan(Path image, String domain, List<ProcessMetadata> processes, D
         Path shm = image.resolve(ImageFormat.SHARED_MEMORY);
         return new RestorePlan(image, c.domain() == null ? image.getFileName().toString() : c.domain().domain(),
                 parentsFirst(c.processes()), c.files(),
-                Files.exists(shm) ? ImageCatalog.json(shm, SharedMemoryDumper.Record.class) : null);
+                Files.exists(shm) ? ImageCatalog.json(image, ImageFormat.SHARED_MEMORY, SharedMemoryDumper.Record.class) : null);
     }
 
     static List<ProcessMetadata> parentsFirst(List<ProcessMetadata> processes) {

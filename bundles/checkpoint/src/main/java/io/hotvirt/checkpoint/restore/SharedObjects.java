@@ -1,5 +1,6 @@
 package io.hotvirt.checkpoint.restore;
 
+import io.hotvirt.checkpoint.image.ImageFiles;
 import io.hotvirt.checkpoint.image.ImageFormat;
 import io.hotvirt.checkpoint.image.ProcessMetadata;
 import io.hotvirt.checkpoint.memory.SharedMemoryDumper;
@@ -43,7 +44,7 @@ final class SharedObjects implements AutoCloseable {
         long fd = object(a);
         String link = "/proc/" + husk.pid() + "/fd/" + fd;
         int access = a.perms().charAt(1) == 'w' ? LibC.O_RDWR : LibC.O_RDONLY;
-        long mine = p.call("openat", MemoryRestorer.OPENAT, MemoryRestorer.AT_FDCWD, p.writeString(0, link),
+        long mine = p.call("openat", Syscall.OPENAT, LibC.AT_FDCWD, p.writeString(0, link),
                 access | LibC.O_CLOEXEC, 0);
         try {
             long got = p.call("mmap", Syscall.MMAP, a.start(), a.end() - a.start(), MemoryRestorer.prot(a.perms()),
@@ -70,7 +71,7 @@ final class SharedObjects implements AutoCloseable {
         long fd = husk.call("memfd_create", Syscall.MEMFD_CREATE, husk.writeString(0, "hotvirt-shm"), LibC.MFD_CLOEXEC);
         fds.put(a.shm(), fd);
         husk.call("ftruncate", Syscall.FTRUNCATE, fd, o.size());
-        Path contents = image.resolve(o.file());
+        Path contents = ImageFiles.in(image, o.file());
         try (FileChannel in = FileChannel.open(contents, StandardOpenOption.READ);
              FileChannel out = FileChannel.open(Path.of("/proc", Integer.toString(husk.pid()), "fd", Long.toString(fd)),
                      StandardOpenOption.WRITE)) {

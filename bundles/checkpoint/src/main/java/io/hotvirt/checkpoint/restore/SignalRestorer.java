@@ -6,6 +6,7 @@ import io.hotvirt.checkpoint.signals.ProcessSignals;
 import io.hotvirt.checkpoint.signals.QueuedSignal;
 import io.hotvirt.checkpoint.signals.SignalAction;
 import io.hotvirt.checkpoint.signals.ThreadSignals;
+import io.hotvirt.linux.jna.LibC;
 import io.hotvirt.linux.jna.Syscall;
 import io.hotvirt.linux.ptrace.PeekSigInfo;
 import io.hotvirt.linux.ptrace.SignalMask;
@@ -17,6 +18,9 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+
+import static io.hotvirt.linux.process.Signals.SIGKILL;
+import static io.hotvirt.linux.process.Signals.SIGSTOP;
 
 /**
  * Puts a process's saved signal state ({@link ProcessSignals}, from the signal dump) back into a
@@ -48,9 +52,7 @@ public final class SignalRestorer {
     /** Bytes of the scratch area used (one siginfo_t, the largest struct written). */
     public static final int SCRATCH_BYTES = PeekSigInfo.SIGINFO_SIZE;
 
-    private static final int SIGKILL = 9;
-    private static final int SIGSTOP = 19;
-    private static final int SIGSET_BYTES = 8;
+    private static final int SIGSET_BYTES = LibC.KERNEL_SIGSET_SIZE;
     private static final long SIGTRAP_BIT = 1L << (5 - 1);
     private static final long BLOCK_ALL = ~SIGTRAP_BIT; // the kernel leaves SIGKILL and SIGSTOP out itself
     private static final String[] NAMES = {null, "SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP", "SIGABRT",

@@ -6,6 +6,7 @@ import io.hotvirt.linux.jna.Errno;
 import io.hotvirt.linux.jna.LibC;
 import io.hotvirt.linux.jna.Syscall;
 import io.hotvirt.linux.proc.Procfs;
+import io.hotvirt.linux.process.Signals;
 import io.hotvirt.linux.ptrace.Tracer;
 import io.hotvirt.linux.ptrace.WaitStatus;
 
@@ -45,7 +46,7 @@ final class Tracees {
         // its other threads are tracees too: until their ends are reaped, the leader's is never reported
         List<Integer> others = Procfs.tasks(pid).stream().filter(t -> t != pid).toList();
         try {
-            LibC.INSTANCE.kill(pid, 9);
+            LibC.INSTANCE.kill(pid, Signals.SIGKILL);
         } catch (LastErrorException e) {
             // gone already; it may still need reaping
         }

@@ -5,12 +5,14 @@ import io.hotvirt.checkpoint.image.ProcessMetadata;
 import io.hotvirt.checkpoint.tree.Credentials;
 import io.hotvirt.checkpoint.tree.ProcessRecord;
 import io.hotvirt.linux.cgroup.DomainCgroup;
+import io.hotvirt.linux.jna.LibC;
 import io.hotvirt.linux.jna.Syscall;
 import io.hotvirt.linux.proc.Procfs;
 import io.hotvirt.linux.ptrace.SignalMask;
 import io.hotvirt.linux.ptrace.SyscallInjector;
 import io.hotvirt.linux.ptrace.Tracer;
 import io.hotvirt.shell.Counted;
+import io.hotvirt.shell.Units;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -20,6 +22,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+
+import static io.hotvirt.linux.jna.LibC.PR_SET_NAME;
 
 /**
  * One restore run, in the order the image demands: the whole tree first (each process cloned from
@@ -47,7 +51,6 @@ final class TreeRestore {
     private final List<String> notes = new ArrayList<>();
     /** What a fresh PID namespace's init is called (ps shows it). */
     static final String INIT_NAME = "hotvirt-init";
-    private static final int PR_SET_NAME = 15;
     private WorkRegion region;
     private RestoringProcess huskProcess;
     private int init;
@@ -82,7 +85,7 @@ final class TreeRestore {
         }
         memoryNanos = System.nanoTime() - m0;
         report.step("Restored memory: " + imagePages + " pages from the image (" + mode() + ") in "
-                + memoryNanos / 1_000_000 + " ms");
+                + Units.nanos(memoryNanos));
         for (ProcessMetadata p : plan.processes()) {
             createThreads(p);
         }
@@ -194,7 +197,7 @@ final class TreeRestore {
         long[] copied = {0};
         imagePages += AddressSpace.restore(rp, p, plan.image(), options.memory(), shm, n -> {
             if ((copied[0] + n) / PROGRESS_BYTES > copied[0] / PROGRESS_BYTES) {
-                report.step("  copied " + ((copied[0] + n) >> 20) + " MiB into process " + p.pid());
+                report.step("  copied " + Units.bytes(copied[0] + n) + " into process " + p.pid());
             }
             copied[0] += n;
         });
@@ -262,7 +265,7 @@ final class TreeRestore {
         }
     }
 
-    /** Blocking SIGTRAP during a single-step would make the kernel reset its action: never block it. */
+    /** Every signal but SIGTRAP (never blocked by hotvirt: a synchronous one would reset its action). */
     private static final long ALL_BUT_SIGTRAP = ~(1L << 4);
 
     /** Releases every thread; with a cgroup, while it is frozen, so that all resume at once. */
@@ -272,6 +275,11 @@ final class TreeRestore {
             var r = tracer.getRegisters(init);
             tracer.setRegisters(init, r.withRip(region.initEntry()).withOrigRax(-1));
             all.add(init);
+        }
+        // Whole from here on: should hotvirt die while releasing them, the kernel is to let every
+        // one go (and the cgroup's thaw guard to thaw them), not to kill those not yet released
+        for (int tid : all) {
+            tracer.setOptions(tid, Husk.OPTIONS & ~LibC.PTRACE_O_EXITKILL);
         }
         if (cgroup.isPresent()) {
             cgroup.get().freeze();

@@ -12,6 +12,8 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 
+import static io.hotvirt.linux.jna.LibC.MAP_FIXED_NOREPLACE;
+
 /**
  * The one region restore keeps in every process while it rebuilds it: a code page holding the
  * {@code syscall} instruction every injected syscall runs at (so injection never depends on memory
@@ -83,8 +85,6 @@ public record WorkRegion(long address) {
     };
     private static final int INIT_STATUS_ADDRESS_AT = 9;
     private static final int INIT_ROOT_PID_AT = 39;
-
-    private static final int MAP_FIXED_NOREPLACE = 0x100000;
 
     public long gadget() {
         return address;

@@ -4,19 +4,14 @@ import io.hotvirt.checkpoint.CheckpointService;
 import io.hotvirt.checkpoint.DomainCheckpointer;
 import io.hotvirt.checkpoint.image.DumpStats;
 import io.hotvirt.checkpoint.tree.ProcessRecord;
-import io.hotvirt.shell.RunningDomainCompleter;
-import io.hotvirt.shell.TrailingOptions;
-import org.apache.karaf.shell.api.action.Action;
-import org.apache.karaf.shell.api.action.Argument;
+import io.hotvirt.shell.RunningDomainCommand;
+import io.hotvirt.shell.Units;
 import org.apache.karaf.shell.api.action.Command;
-import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 
 import java.io.PrintStream;
-import java.util.List;
-import java.util.Map;
 import java.util.stream.Collectors;
 
 @Command(scope = "checkpoint", name = "dump", description = "Saves a running domain to an image, then kills it"
@@ -28,42 +23,36 @@ import java.util.stream.Collectors;
                 + " and the data in its pipes. The manifest, with checksums and a MAC made with this node's key, is"
                 + " written last. Without --leave-running the domain is killed while still stopped, so nothing runs"
                 + " past the checkpoint. On any error the domain is released and runs on, and no image is left."
-                + " The image goes to ${karaf.data}/hotvirt/images/NAME-yyyyMMdd-HHmmss unless --dir says otherwise.")
+                + " The image goes to ${karaf.data}/hotvirt/images/NAME-yyyyMMdd-HHmmss unless --dir says otherwise;"
+                + " a relative --dir is taken inside that image directory, not Karaf's working directory.")
 @Service
-public class DumpCommand implements Action {
+public class DumpCommand extends RunningDomainCommand {
 
     @Reference
     private CheckpointService checkpoints;
-
-    @Argument(index = 0, name = "name", required = true, description = "Name of the running domain")
-    @Completion(RunningDomainCompleter.class)
-    private String name;
 
     @Option(name = "--leave-running", aliases = "-l", description = "Let the domain run on after the checkpoint"
             + " (default: kill it)")
     private boolean leaveRunning;
 
     @Option(name = "--dir", aliases = "-d", description = "Where the image goes: an existing directory to make it in,"
-            + " or the image directory itself (must not exist)")
+            + " or the image directory itself (must not exist); relative: inside the image directory")
     private String dir;
 
-    @Argument(index = 1, name = "options", multiValued = true, description = "The options may also follow the"
-            + " name: checkpoint:dump w1 --leave-running --dir /var/tmp/images")
-    private List<String> trailing;
+    public DumpCommand() {
+        super("there is nothing left to checkpoint");
+    }
 
     @Override
-    public Object execute() throws Exception {
-        Map<String, String> after = TrailingOptions.parse(trailing, List.of("--dir", "-d"),
-                List.of("--leave-running", "-l"));
-        leaveRunning |= after.containsKey("--leave-running") || after.containsKey("-l");
-        dir = TrailingOptions.merge("--dir", "-d", dir, after);
+    protected Object act() throws Exception {
+        runningInfo();
         PrintStream out = System.out;
         long[] lastPrint = {System.nanoTime()};
         DomainCheckpointer.Progress progress = (pages, bytes, nanos) -> {
             long now = System.nanoTime();
             if (now - lastPrint[0] >= 500_000_000L) {
                 lastPrint[0] = now;
-                out.println("  " + pages + " pages, " + Format.mb(bytes) + ", " + Format.rate(bytes, nanos));
+                out.println("  " + pages + " pages, " + Units.bytes(bytes) + ", " + Units.rate(bytes, nanos));
                 out.flush();
             }
         };
@@ -78,12 +67,12 @@ public class DumpCommand implements Action {
         line(out, "Pages", (s.residentPages() + s.swappedPages()) + " (" + s.residentPages() + " resident, "
                 + s.swappedPages() + " swapped: " + s.swapDirectPages() + " read directly from swap, "
                 + s.swapViaProcessPages() + " through the process)");
-        line(out, "Bytes", Format.bytes(s.bytes()) + " of page data, " + Format.rate(s.bytes(), s.totalMillis() * 1_000_000L));
-        line(out, "Frozen", s.frozenMillis() + " ms");
+        line(out, "Bytes", Units.bytes(s.bytes()) + " of page data, " + Units.rate(s.bytes(), s.totalMillis() * 1_000_000L));
+        line(out, "Frozen", Units.millis(s.frozenMillis()));
         if (r.phases() != null) {
             line(out, "Phases", r.phases().toString());
         }
-        line(out, "Total", s.totalMillis() + " ms");
+        line(out, "Total", Units.millis(s.totalMillis()));
         for (String note : r.notes()) {
             line(out, "Note", note);
         }

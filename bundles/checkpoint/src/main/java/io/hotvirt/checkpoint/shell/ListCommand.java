@@ -2,6 +2,7 @@ package io.hotvirt.checkpoint.shell;
 
 import io.hotvirt.checkpoint.CheckpointService;
 import io.hotvirt.checkpoint.ImageCatalog;
+import io.hotvirt.shell.Units;
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Option;
@@ -15,7 +16,9 @@ import java.util.List;
         detailedDescription = "Shows every image under ${karaf.data}/hotvirt/images, newest first: its name, the domain"
                 + " it was taken of, when, how many processes, its size, and whether it checks out. By default the"
                 + " check is quick (the MAC with this node's key and every file's size); --full also recomputes every"
-                + " checksum, as checkpoint:verify does.")
+                + " checksum, as checkpoint:verify does. --all also shows the partial images (.NAME.partial) that dumps"
+                + " which did not finish left behind; they are removed when the checkpoint bundle starts and after a"
+                + " failed dump, and checkpoint:delete removes one.")
 @Service
 public class ListCommand implements Action {
 
@@ -25,12 +28,15 @@ public class ListCommand implements Action {
     @Option(name = "--full", description = "Verify every checksum too (reads every image whole)")
     private boolean full;
 
+    @Option(name = "--all", aliases = "-a", description = "Also show partial images left by dumps that did not finish")
+    private boolean all;
+
     @Option(name = "--no-format", description = "Plain output, for scripts")
     private boolean noFormat;
 
     @Override
     public Object execute() throws Exception {
-        List<ImageCatalog.Entry> images = checkpoints.list();
+        List<ImageCatalog.Entry> images = checkpoints.list(all);
         if (images.isEmpty()) {
             System.out.println("No images in " + checkpoints.imagesDir());
             return null;
@@ -49,7 +55,7 @@ public class ListCommand implements Action {
                 check = result.ok() ? "yes (MAC, checksums)" : "NO: " + result.problems().get(0);
             }
             table.addRow().addContent(e.name(), e.domain(), Format.time(e.created()), e.processes(),
-                    Format.bytes(e.bytes()), check);
+                    Units.bytes(e.bytes()), check);
         }
         table.print(System.out, !noFormat);
         return null;

@@ -5,6 +5,7 @@ import io.hotvirt.checkpoint.image.ImageFormat;
 import io.hotvirt.checkpoint.restore.DomainRestorer;
 import io.hotvirt.checkpoint.restore.MemoryRestorer;
 import io.hotvirt.shell.TrailingOptions;
+import io.hotvirt.shell.Units;
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
@@ -37,14 +38,14 @@ import java.util.stream.Collectors;
                 + " reads back its checkpointed bytes rather than zeros (jemalloc's and glibc arenas' calloc rely on"
                 + " zeros), MADV_FREE and userfaultfd refuse such pages, and they get no transparent huge pages. Use"
                 + " it for workloads known not to depend on these. --copy copies every page.\n\n"
-                + "IMAGE is a name from checkpoint:list or a path.")
+                + "IMAGE is a name from checkpoint:list or a path; a relative path is taken inside the image directory (where checkpoint:list looks), not Karaf's working directory.")
 @Service
 public class RestoreCommand implements Action {
 
     @Reference
     private CheckpointService checkpoints;
 
-    @Argument(index = 0, name = "image", required = true, description = "Image name (checkpoint:list) or path")
+    @Argument(index = 0, name = "image", required = true, description = "Image name (checkpoint:list) or path; relative paths are taken inside the image directory")
     @Completion(ImageCompleter.class)
     private String image;
 
@@ -93,23 +94,19 @@ public class RestoreCommand implements Action {
         DumpCommand.line(out, "Processes", r.pids().size() + ": " + r.pids().stream().map(String::valueOf)
                 .collect(Collectors.joining(", ")));
         DumpCommand.line(out, "Threads", Integer.toString(r.threads()));
-        DumpCommand.line(out, "Pages", r.imagePages() + " (" + Format.bytes(r.imagePages() * ImageFormat.PAGE_SIZE)
+        DumpCommand.line(out, "Pages", r.imagePages() + " (" + Units.bytes(r.imagePages() * ImageFormat.PAGE_SIZE)
                 + " from the image)");
         DumpCommand.line(out, "Memory", switch (memory) {
             case COPY -> "copied into anonymous memory (--copy)";
             case ZERO_COPY -> "zero-copy: mapped copy-on-write from the image's page files (--zero-copy)";
             case ZERO_COPY_READ_ONLY -> "read-only areas mapped from the image, writable ones copied";
         });
-        DumpCommand.line(out, "Memory in", millis(r.memoryNanos()));
-        DumpCommand.line(out, "Resume", millis(r.resumeNanos()));
-        DumpCommand.line(out, "Total", millis(r.nanos()));
+        DumpCommand.line(out, "Memory in", Units.nanos(r.memoryNanos()));
+        DumpCommand.line(out, "Resume", Units.nanos(r.resumeNanos()));
+        DumpCommand.line(out, "Total", Units.nanos(r.nanos()));
         for (String note : r.notes()) {
             DumpCommand.line(out, "Note", note);
         }
         return null;
-    }
-
-    private static String millis(long nanos) {
-        return nanos / 1_000_000 + " ms";
     }
 }

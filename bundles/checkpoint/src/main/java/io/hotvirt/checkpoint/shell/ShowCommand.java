@@ -10,6 +10,7 @@ import io.hotvirt.checkpoint.image.Manifest;
 import io.hotvirt.checkpoint.image.ProcessMetadata;
 import io.hotvirt.checkpoint.signals.ProcessSignals;
 import io.hotvirt.checkpoint.signals.SignalAction;
+import io.hotvirt.shell.Units;
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
@@ -34,14 +35,14 @@ import java.util.stream.Collectors;
                 + " description (a shared one once, with the priority process that reopens it at restore), the"
                 + " size of every file, and the statistics of the dump: resident and swapped pages, pages read"
                 + " directly from swap, bytes, how long the domain was frozen and the total time. --mappings lists"
-                + " every area. IMAGE is a name from checkpoint:list or a path. checkpoint:verify checks it.")
+                + " every area. IMAGE is a name from checkpoint:list or a path; a relative path is taken inside the image directory (where checkpoint:list looks), not Karaf's working directory. checkpoint:verify checks it.")
 @Service
 public class ShowCommand implements Action {
 
     @Reference
     private CheckpointService checkpoints;
 
-    @Argument(index = 0, name = "image", required = true, description = "Image name (checkpoint:list) or path")
+    @Argument(index = 0, name = "image", required = true, description = "Image name (checkpoint:list) or path; relative paths are taken inside the image directory")
     @Completion(ImageCompleter.class)
     private String image;
 
@@ -104,7 +105,7 @@ public class ShowCommand implements Action {
             mem.addRow().addContent(p.pid(), p.areas().size(), kinds.getOrDefault("pages", 0L),
                     kinds.getOrDefault("file", 0L), kinds.getOrDefault("shared", 0L) + kinds.getOrDefault("shm", 0L), kinds.getOrDefault("kernel", 0L),
                     s == null ? "?" : s.residentPages(), s == null ? "?" : s.swappedPages(),
-                    s == null ? "?" : Format.bytes(s.bytes()));
+                    s == null ? "?" : Units.bytes(s.bytes()));
         }
         mem.print(out, !noFormat);
         if (mappings) {
@@ -154,10 +155,10 @@ public class ShowCommand implements Action {
         sizes.column("Size").alignRight();
         long total = 0;
         for (FileEntry f : m.files()) {
-            sizes.addRow().addContent(f.name(), Format.bytes(f.size()));
+            sizes.addRow().addContent(f.name(), Units.bytes(f.size()));
             total += f.size();
         }
-        sizes.addRow().addContent("total", Format.bytes(total));
+        sizes.addRow().addContent("total", Units.bytes(total));
         sizes.print(out, !noFormat);
 
         DumpStats s = m.stats();
@@ -169,9 +170,9 @@ public class ShowCommand implements Action {
                     + " read directly from swap, " + s.swapViaProcessPages() + " through the process)");
             DumpCommand.line(out, "File pages", s.fileBackedPagesSkipped() + " unmodified pages of file mappings left"
                     + " to their files");
-            DumpCommand.line(out, "Bytes", Format.bytes(s.bytes()) + " of page data");
-            DumpCommand.line(out, "Frozen", s.frozenMillis() + " ms");
-            DumpCommand.line(out, "Total", s.totalMillis() + " ms");
+            DumpCommand.line(out, "Bytes", Units.bytes(s.bytes()) + " of page data");
+            DumpCommand.line(out, "Frozen", Units.millis(s.frozenMillis()));
+            DumpCommand.line(out, "Total", Units.millis(s.totalMillis()));
         }
         if (d != null) {
             for (String note : d.notes()) {

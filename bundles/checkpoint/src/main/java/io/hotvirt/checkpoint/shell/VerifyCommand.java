@@ -14,14 +14,14 @@ import org.apache.karaf.shell.api.action.lifecycle.Service;
         detailedDescription = "The manifest's MAC is checked with this node's key (an image from another node, or an"
                 + " edited one, fails), then every file the manifest lists is checked for size and checksum, and"
                 + " files it does not list are reported. Every problem is printed on its own line; the command fails"
-                + " if there is any. IMAGE is a name from checkpoint:list or a path.")
+                + " if there is any. IMAGE is a name from checkpoint:list or a path; a relative path is taken inside the image directory (where checkpoint:list looks), not Karaf's working directory.")
 @Service
 public class VerifyCommand implements Action {
 
     @Reference
     private CheckpointService checkpoints;
 
-    @Argument(index = 0, name = "image", required = true, description = "Image name (checkpoint:list) or path")
+    @Argument(index = 0, name = "image", required = true, description = "Image name (checkpoint:list) or path; relative paths are taken inside the image directory")
     @Completion(ImageCompleter.class)
     private String image;
 

@@ -1,5 +1,6 @@
 package io.hotvirt.checkpoint.signals;
 
+import io.hotvirt.linux.jna.LibC;
 import io.hotvirt.linux.jna.Syscall;
 import io.hotvirt.linux.proc.ProcStatus;
 import io.hotvirt.linux.proc.Procfs;
@@ -18,6 +19,10 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 
+import static io.hotvirt.linux.process.Signals.SIGCHLD;
+import static io.hotvirt.linux.process.Signals.SIGKILL;
+import static io.hotvirt.linux.process.Signals.SIGSTOP;
+
 /**
  * Reads the signal state of a process whose threads are all in ptrace-stop: dispositions,
  * sigaltstack and interval timers by injecting rt_sigaction(sig, NULL, &old, 8),
@@ -35,10 +40,7 @@ import java.util.List;
  */
 public final class SignalDumper {
 
-    private static final int SIGKILL = 9;
-    private static final int SIGCHLD = 17;
-    private static final int SIGSTOP = 19;
-    private static final int SIGSET_BYTES = 8;
+    private static final int SIGSET_BYTES = LibC.KERNEL_SIGSET_SIZE;
     private static final int PAGE = 4096;
 
     private SignalDumper() {

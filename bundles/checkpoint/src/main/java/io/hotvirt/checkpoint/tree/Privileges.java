@@ -14,10 +14,6 @@ import io.hotvirt.linux.proc.ProcStatus;
 public record Privileges(long inheritable, long permitted, long effective, long bounding, long ambient,
                          boolean noNewPrivs, int seccomp, Integer dumpable) {
 
-    /** PR_GET_DUMPABLE / PR_SET_DUMPABLE. */
-    public static final int PR_GET_DUMPABLE = 3;
-    public static final int PR_SET_DUMPABLE = 4;
-
     public Privileges withDumpable(int value) {
         return new Privileges(inheritable, permitted, effective, bounding, ambient, noNewPrivs, seccomp, value);
     }

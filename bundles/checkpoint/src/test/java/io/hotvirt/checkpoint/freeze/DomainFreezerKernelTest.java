@@ -36,6 +36,9 @@ import java.util.Set;
 import java.util.UUID;
 
 import static io.hotvirt.checkpoint.testing.CWorkload.assertReleased;
+import static io.hotvirt.linux.process.Signals.SIGINT;
+import static io.hotvirt.linux.process.Signals.SIGUSR1;
+import static io.hotvirt.linux.process.Signals.SIGUSR2;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNotEquals;
@@ -48,10 +51,6 @@ public class DomainFreezerKernelTest {
     /** Every test here traces processes: a hung tracee fails the test, not the build. */
     @Rule(order = KernelTestTimeout.ORDER)
     public final KernelTestTimeout timeout = KernelTestTimeout.seconds(60);
-
-    private static final int SIGINT = 2;
-    private static final int SIGUSR1 = 10;
-    private static final int SIGUSR2 = 12;
 
     @Rule
     public final TemporaryFolder tmp = new TemporaryFolder();

@@ -331,7 +331,9 @@ public class DomainRestorerKernelTest {
 
             DomainRestorer.Result r = restore(image, new DomainRestorer.Options(false, MemoryRestorer.Mode.COPY));
             assertTrue(r.toString(), r.imagePages() >= 96 * 256);
-            assertTrue(progress.toString(), progress.contains("  copied 64 MiB into process " + w.pid));
+            // one line as the copy passes 64 MiB (how far past depends on the sizes of the areas copied)
+            assertTrue(progress.toString(), progress.stream().anyMatch(l -> l.matches("  copied 6[4-9] MiB into process "
+                    + w.pid)));
             // restored within its limit, charged to its cgroup: what was in swap went back there
             long swapped = Procfs.status(w.pid).orElseThrow().vmSwapBytes();
             assertTrue("VmSwap " + swapped, swapped > 32L << 20);

@@ -42,6 +42,8 @@ import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.stream.Stream;
 
+import static io.hotvirt.linux.jna.LibC.O_DIRECTORY;
+import static io.hotvirt.linux.jna.LibC.O_LARGEFILE;
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
@@ -59,9 +61,6 @@ public class FileRestorerKernelTest {
     /** Every test here traces processes: a hung tracee fails the test, not the build. */
     @Rule(order = KernelTestTimeout.ORDER)
     public final KernelTestTimeout timeout = KernelTestTimeout.seconds(60);
-
-    private static final int O_LARGEFILE = 0100000;
-    private static final int O_DIRECTORY = 0200000;
 
     private Tracer tracer;
     private Husk husk;

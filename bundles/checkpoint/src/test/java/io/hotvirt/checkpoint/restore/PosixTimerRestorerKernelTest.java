@@ -14,6 +14,8 @@ import java.io.IOException;
 import java.util.Comparator;
 import java.util.List;
 
+import static io.hotvirt.linux.jna.LibC.PR_TIMER_CREATE_RESTORE_IDS;
+import static io.hotvirt.linux.process.Signals.SIGRTMIN;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
@@ -27,8 +29,6 @@ public class PosixTimerRestorerKernelTest {
 
     private static final int CLOCK_REALTIME = 0;
     private static final int CLOCK_MONOTONIC = 1;
-    private static final int SIGRTMIN = 34;
-    private static final int PR_TIMER_CREATE_RESTORE_IDS = 77;
     private static final int GET = 2;
 
     @Test

@@ -28,6 +28,13 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 
+import static io.hotvirt.linux.process.Signals.SIGHUP;
+import static io.hotvirt.linux.process.Signals.SIGINT;
+import static io.hotvirt.linux.process.Signals.SIGPIPE;
+import static io.hotvirt.linux.process.Signals.SIGSEGV;
+import static io.hotvirt.linux.process.Signals.SIGTERM;
+import static io.hotvirt.linux.process.Signals.SIGTRAP;
+import static io.hotvirt.linux.process.Signals.SIGUSR1;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertThrows;
@@ -43,13 +50,6 @@ public class SignalRestorerKernelTest {
     @Rule(order = KernelTestTimeout.ORDER)
     public final KernelTestTimeout timeout = KernelTestTimeout.seconds(60);
 
-    private static final int SIGHUP = 1;
-    private static final int SIGINT = 2;
-    private static final int SIGTRAP = 5;
-    private static final int SIGUSR1 = 10;
-    private static final int SIGSEGV = 11;
-    private static final int SIGPIPE = 13;
-    private static final int SIGTERM = 15;
     private static final int SI_USER = 0;
     private static final int SI_TKILL = -6;
     private static final int SEGV_MAPERR = 1;

@@ -21,6 +21,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
+import static io.hotvirt.linux.process.Signals.SIGCONT;
+import static io.hotvirt.linux.process.Signals.SIGSTOP;
+import static io.hotvirt.linux.process.Signals.SIGUSR1;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
@@ -31,10 +34,6 @@ import static org.junit.Assert.assertTrue;
  * at start, a PASS or FAIL verdict on SIGUSR1. Closing kills and reaps the whole group.
  */
 public final class CWorkload implements AutoCloseable {
-
-    private static final int SIGUSR1 = 10;
-    private static final int SIGCONT = 18;
-    private static final int SIGSTOP = 19;
 
     public final int pid;
     public final Path log;

@@ -3,34 +3,12 @@ package io.hotvirt.core.shell;
 import io.hotvirt.api.DomainInfo;
 import io.hotvirt.api.DomainState;
 
-import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 
-/** How the shell shows sizes, durations, states and command lines. */
+/** How the domain commands show states and command lines (sizes and durations: io.hotvirt.shell.Units). */
 final class Formats {
 
-    private static final String[] UNITS = {"B", "KiB", "MiB", "GiB", "TiB"};
-
     private Formats() {
-    }
-
-    static String bytes(long bytes) {
-        double value = bytes;
-        int unit = 0;
-        while (value >= 1024 && unit < UNITS.length - 1) {
-            value /= 1024;
-            unit++;
-        }
-        return unit == 0 ? bytes + " B" : String.format(Locale.ROOT, "%.1f %s", value, UNITS[unit]);
-    }
-
-    static String duration(Duration d) {
-        long seconds = d.getSeconds();
-        if (seconds < 60) {
-            return String.format(Locale.ROOT, "%.2fs", d.toMillis() / 1000.0);
-        }
-        return String.format(Locale.ROOT, "%d:%02d:%02d", seconds / 3600, seconds / 60 % 60, seconds % 60);
     }
 
     static String state(DomainInfo domain) {

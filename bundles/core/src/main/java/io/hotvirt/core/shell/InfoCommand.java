@@ -1,14 +1,10 @@
 package io.hotvirt.core.shell;
 
 import io.hotvirt.api.DomainInfo;
-import io.hotvirt.api.DomainService;
 import io.hotvirt.api.ProcessInfo;
-import io.hotvirt.shell.DomainNameCompleter;
-import org.apache.karaf.shell.api.action.Action;
-import org.apache.karaf.shell.api.action.Argument;
+import io.hotvirt.shell.AnyDomainCommand;
+import io.hotvirt.shell.Units;
 import org.apache.karaf.shell.api.action.Command;
-import org.apache.karaf.shell.api.action.Completion;
-import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.support.table.ShellTable;
 
@@ -16,19 +12,11 @@ import java.util.List;
 
 @Command(scope = "domain", name = "info", description = "Shows a domain and its process tree.")
 @Service
-public class InfoCommand implements Action {
-
-    @Reference
-    private DomainService domains;
-
-    @Argument(index = 0, name = "name", required = true, description = "Name of the domain")
-    @Completion(DomainNameCompleter.class)
-    private String name;
+public class InfoCommand extends AnyDomainCommand {
 
     @Override
-    public Object execute() throws Exception {
-        DomainInfo d = domains.find(name).orElseThrow(() -> new IllegalArgumentException(
-                "no domain named '" + name + "' (domain:list shows the domains)"));
+    protected Object act() throws Exception {
+        DomainInfo d = info();
         line("Name", d.name());
         line("State", Formats.state(d));
         line("Origin", d.origin().name().toLowerCase());
@@ -63,8 +51,8 @@ public class InfoCommand implements Action {
     }
 
     private static void addRows(ShellTable table, ProcessInfo p, int depth) {
-        table.addRow().addContent(p.pid(), p.ppid(), p.state(), Formats.bytes(p.rssBytes()), p.threads(),
-                Formats.duration(p.cpuTime()), "  ".repeat(depth) + (depth > 0 ? "\\_ " : "") + p.command());
+        table.addRow().addContent(p.pid(), p.ppid(), p.state(), Units.bytes(p.rssBytes()), p.threads(),
+                Units.duration(p.cpuTime()), "  ".repeat(depth) + (depth > 0 ? "\\_ " : "") + p.command());
         p.children().forEach(c -> addRows(table, c, depth + 1));
     }
 }

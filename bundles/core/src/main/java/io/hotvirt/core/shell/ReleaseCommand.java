@@ -1,30 +1,18 @@
 package io.hotvirt.core.shell;
 
-import io.hotvirt.api.DomainService;
+import io.hotvirt.shell.AnyDomainCommand;
 import io.hotvirt.shell.Counted;
-import io.hotvirt.shell.DomainNameCompleter;
-import org.apache.karaf.shell.api.action.Action;
-import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
-import org.apache.karaf.shell.api.action.Completion;
-import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 
 @Command(scope = "domain", name = "release", description = "Gives a domain back to the host; its processes run on.",
         detailedDescription = "Every capability lets go of the domain, its processes move back to the cgroups they"
                 + " came from (processes born in the domain go where its root came from) and hotvirt forgets it.")
 @Service
-public class ReleaseCommand implements Action {
-
-    @Reference
-    private DomainService domains;
-
-    @Argument(index = 0, name = "name", required = true, description = "Name of the domain")
-    @Completion(DomainNameCompleter.class)
-    private String name;
+public class ReleaseCommand extends AnyDomainCommand {
 
     @Override
-    public Object execute() throws Exception {
+    protected Object act() throws Exception {
         int count = domains.release(name);
         System.out.println("Domain " + name + " released: " + Counted.of(count, "process") + (count == 1 ? " runs" : " run") + " on outside hotvirt");
         return null;

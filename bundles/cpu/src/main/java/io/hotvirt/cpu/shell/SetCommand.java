@@ -1,24 +1,12 @@
 package io.hotvirt.cpu.shell;
 
 import io.hotvirt.api.Domain;
-import io.hotvirt.api.DomainService;
 import io.hotvirt.cpu.CpuCapability;
-import io.hotvirt.cpu.CpuControl;
 import io.hotvirt.cpu.CpuInput;
 import io.hotvirt.cpu.CpuSettings;
-import io.hotvirt.shell.RunningDomainCompleter;
-import io.hotvirt.shell.RunningDomains;
-import io.hotvirt.shell.TrailingOptions;
-import org.apache.karaf.shell.api.action.Action;
-import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
-import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.Option;
-import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
-
-import java.util.List;
-import java.util.Map;
 
 @Command(scope = "cpu", name = "set", description = "Sets a running domain's CPU limit, weight and pinning, at once.",
         detailedDescription = "Applies to the running processes at once and is stored with the domain, so it is"
@@ -28,19 +16,7 @@ import java.util.Map;
                 + " limit while keeping the settings; starting it applies them again.\n"
                 + "Examples: cpu:set w1 --cpus 0.5    cpu:set w1 --weight 200 --pin 0-1    cpu:set w1 --reset")
 @Service
-public class SetCommand implements Action {
-
-    private static final String EXITED = "it has no CPU use to set or show";
-
-    @Reference
-    private DomainService domains;
-
-    @Reference
-    private CpuControl cpu;
-
-    @Argument(index = 0, name = "name", required = true, description = "Name of the domain")
-    @Completion(RunningDomainCompleter.class)
-    private String name;
+public class SetCommand extends CpuCommand {
 
     @Option(name = "--cpus", description = "CPU time as a number of CPUs per 100 ms period, e.g. 0.2 or 1.5;"
             + " from 0.01 up to the number of online CPUs. 'max' lifts the limit")
@@ -57,18 +33,8 @@ public class SetCommand implements Action {
     @Option(name = "--reset", description = "Removes every CPU setting: no limit, weight 100, every CPU")
     private boolean reset;
 
-    @Argument(index = 1, name = "options", multiValued = true, description = "The options may also follow the"
-            + " name: cpu:set w1 --cpus 0.5")
-    private List<String> trailing;
-
     @Override
-    public Object execute() throws Exception {
-        Map<String, String> after = TrailingOptions.parse(trailing, List.of("--cpus", "--weight", "--pin"),
-                List.of("--reset"));
-        cpus = merge("--cpus", cpus, after);
-        weight = merge("--weight", weight, after);
-        pin = merge("--pin", pin, after);
-        reset = reset || after.containsKey("--reset");
+    protected Object act() throws Exception {
         if (reset && (cpus != null || weight != null || pin != null)) {
             throw new IllegalArgumentException("--reset removes every setting; give it alone, or give only the"
                     + " options to change");
@@ -77,7 +43,7 @@ public class SetCommand implements Action {
             throw new IllegalArgumentException("nothing to set: give --cpus, --weight, --pin or --reset"
                     + " (cpu:show " + name + " shows the current settings)");
         }
-        Domain domain = RunningDomains.domain(domains, name, EXITED);
+        Domain domain = runningDomain();
         CpuInput input = new CpuInput(cpu.onlineCpus());
         // Parse every option before changing anything: one bad value changes nothing.
         CpuSettings next = reset ? CpuSettings.NONE : current(domain);
@@ -101,14 +67,6 @@ public class SetCommand implements Action {
                     + " cpu bundle will not lift this limit; cpu:set " + name + " --reset does");
         }
         return null;
-    }
-
-    private static String merge(String option, String before, Map<String, String> after) {
-        String value = after.get(option);
-        if (value != null && before != null) {
-            throw new IllegalArgumentException(option + " is given twice");
-        }
-        return value != null ? value : before;
     }
 
     private CpuSettings current(Domain domain) {

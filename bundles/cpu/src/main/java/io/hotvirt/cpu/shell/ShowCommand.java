@@ -2,44 +2,25 @@ package io.hotvirt.cpu.shell;
 
 import io.hotvirt.api.Domain;
 import io.hotvirt.api.DomainInfo;
-import io.hotvirt.api.DomainService;
 import io.hotvirt.cpu.CpuBandwidth;
 import io.hotvirt.cpu.CpuCapability;
-import io.hotvirt.cpu.CpuControl;
 import io.hotvirt.cpu.CpuSettings;
 import io.hotvirt.cpu.CpuUsage;
 import io.hotvirt.cpu.CpuWeight;
 import io.hotvirt.cpu.kernel.CpuKnobs;
-import io.hotvirt.shell.RunningDomainCompleter;
-import io.hotvirt.shell.RunningDomains;
-import org.apache.karaf.shell.api.action.Action;
-import org.apache.karaf.shell.api.action.Argument;
+import io.hotvirt.shell.Units;
 import org.apache.karaf.shell.api.action.Command;
-import org.apache.karaf.shell.api.action.Completion;
-import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 
 @Command(scope = "cpu", name = "show", description = "Shows a domain's CPU settings, what the kernel holds it to,"
         + " and its CPU use since it was made.")
 @Service
-public class ShowCommand implements Action {
-
-    private static final String EXITED = "it has no CPU use to set or show";
-
-    @Reference
-    private DomainService domains;
-
-    @Reference
-    private CpuControl cpu;
-
-    @Argument(index = 0, name = "name", required = true, description = "Name of the domain")
-    @Completion(RunningDomainCompleter.class)
-    private String name;
+public class ShowCommand extends CpuCommand {
 
     @Override
-    public Object execute() throws Exception {
-        DomainInfo info = RunningDomains.info(domains, name, EXITED);
-        Domain domain = RunningDomains.domain(domains, name, EXITED);
+    protected Object act() throws Exception {
+        DomainInfo info = runningInfo();
+        Domain domain = runningDomain();
         line("Domain", name);
         line("Cgroup", info.cgroup() + " (cgroup " + cpu.cgroupVersion() + ")");
         boolean held = info.capabilities().contains(CpuCapability.NAME);
@@ -62,9 +43,9 @@ public class ShowCommand implements Action {
         CpuKnobs knobs = cpu.current(domain);
         line("Kernel", knobs.files().isEmpty() ? "no cpu controller files" : knobs.files());
         CpuUsage usage = cpu.usage(domain);
-        line("CPU time", CpuFormat.nanos(usage.usageNanos()));
+        line("CPU time", Units.nanos(usage.usageNanos()));
         line("Throttled", usage.throttledPeriods() + " of " + usage.periods() + " periods ("
-                + CpuFormat.percent(usage.throttledPercent()) + "), " + CpuFormat.nanos(usage.throttledNanos()));
+                + CpuFormat.percent(usage.throttledPercent()) + "), " + Units.nanos(usage.throttledNanos()));
         return null;
     }
 

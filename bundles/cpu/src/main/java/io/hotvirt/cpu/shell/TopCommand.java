@@ -8,6 +8,7 @@ import io.hotvirt.cpu.CpuControl;
 import io.hotvirt.cpu.CpuList;
 import io.hotvirt.cpu.CpuSettings;
 import io.hotvirt.cpu.CpuUsage;
+import io.hotvirt.shell.Units;
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Option;
@@ -81,8 +82,8 @@ public class TopCommand implements Action {
         for (Row r : rows) {
             table.addRow().addContent(r.name(), CpuFormat.percent(r.percent()), CpuFormat.cpus(r.settings().cpus()),
                     CpuFormat.weight(r.settings()), CpuFormat.pin(r.settings().pin()),
-                    r.delta().throttledPeriods() + "/" + r.delta().periods(), CpuFormat.nanos(r.delta().throttledNanos()),
-                    CpuFormat.nanos(r.total().usageNanos()));
+                    r.delta().throttledPeriods() + "/" + r.delta().periods(), Units.nanos(r.delta().throttledNanos()),
+                    Units.nanos(r.total().usageNanos()));
         }
         table.emptyTableText("No running domains: domain:launch or domain:adopt makes one");
         if (!noFormat) {

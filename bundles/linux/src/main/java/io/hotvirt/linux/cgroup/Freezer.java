@@ -2,6 +2,8 @@ package io.hotvirt.linux.cgroup;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /** Freezing a cgroup: v1 freezer.state or v2 cgroup.freeze, each waiting until the kernel confirms. */
@@ -11,12 +13,22 @@ abstract class Freezer {
     static final long TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(10);
     private static final long SPIN_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
+    /** The guard of each cgroup frozen by this process, from the freeze request until the thaw. */
+    private static final Map<Path, ThawGuard> GUARDS = new ConcurrentHashMap<>();
+
     /**
      * Freezes {@code dir} and waits until the kernel confirms. On any failure — a timeout, an
      * interrupt, an I/O error, even an Error — the freeze request is withdrawn before the exception
-     * leaves: a half-frozen (v1 FREEZING) cgroup would stop the workload for good.
+     * leaves: a half-frozen (v1 FREEZING) cgroup would stop the workload for good. From before the
+     * request until {@link #thaw} a {@link ThawGuard} stands by to thaw the cgroup should this
+     * process die meanwhile.
      */
     final void freeze(Path dir) throws IOException {
+        ThawGuard guard = null;
+        if (!GUARDS.containsKey(dir)) { // frozen again while frozen: the first guard still stands
+            guard = ThawGuard.arm(stateFile(dir), thawedValue());
+            GUARDS.put(dir, guard);
+        }
         boolean done = false;
         try {
             requestFreeze(dir);
@@ -30,6 +42,10 @@ abstract class Freezer {
                 boolean interrupted = Thread.interrupted(); // the thaw must not be cut short by the interrupt
                 try {
                     withdraw(dir);
+                    if (guard != null) {
+                        GUARDS.remove(dir, guard);
+                        guard.close();
+                    }
                 } finally {
                     if (interrupted) {
                         Thread.currentThread().interrupt();
@@ -47,7 +63,26 @@ abstract class Freezer {
     /** Withdraws a freeze request without waiting (best effort inside a failure). */
     abstract void withdraw(Path dir) throws IOException;
 
-    abstract void thaw(Path dir) throws IOException;
+    /** The guard standing by for {@code dir}, if it is frozen by this process (tests). */
+    static ThawGuard guard(Path dir) {
+        return GUARDS.get(dir);
+    }
+
+    /** Thaws {@code dir} (waiting until the kernel confirms) and stands its guard down. */
+    final void thaw(Path dir) throws IOException {
+        unfreeze(dir);
+        ThawGuard guard = GUARDS.remove(dir);
+        if (guard != null) {
+            guard.close();
+        }
+    }
+
+    abstract void unfreeze(Path dir) throws IOException;
+
+    /** The file whose value freezes and thaws, and the value that thaws. */
+    abstract Path stateFile(Path dir);
+
+    abstract String thawedValue();
 
     abstract boolean frozen(Path dir) throws IOException;
 
@@ -109,12 +144,22 @@ abstract class Freezer {
 
         @Override
         void withdraw(Path dir) throws IOException {
-            thaw(dir);
+            unfreeze(dir);
         }
 
         @Override
-        void thaw(Path dir) throws IOException {
-            CgroupIo.write(dir.resolve("freezer.state"), "THAWED");
+        void unfreeze(Path dir) throws IOException {
+            CgroupIo.write(stateFile(dir), thawedValue());
+        }
+
+        @Override
+        Path stateFile(Path dir) {
+            return dir.resolve("freezer.state");
+        }
+
+        @Override
+        String thawedValue() {
+            return "THAWED";
         }
 
         @Override
@@ -142,7 +187,17 @@ abstract class Freezer {
         }
 
         @Override
-        void thaw(Path dir) throws IOException {
+        Path stateFile(Path dir) {
+            return dir.resolve("cgroup.freeze");
+        }
+
+        @Override
+        String thawedValue() {
+            return "0";
+        }
+
+        @Override
+        void unfreeze(Path dir) throws IOException {
             CgroupIo.write(dir.resolve("cgroup.freeze"), "0");
             if (!await(dir, d -> !frozen(d))) {
                 throw new IOException("thawing " + dir + ": still frozen after 10 s (is a parent cgroup frozen?)");

@@ -15,6 +15,10 @@ import com.sun.jna.ptr.IntByReference;
  * <p>Variadic functions (syscall, open, prctl, ptrace) are bound with fixed integer or pointer
  * arguments: on x86-64 that is the same calling convention as long as no floating point argument is
  * passed, and it spares JNA's varargs boxing.
+ *
+ * <p>Its constants are the one place hotvirt declares the kernel's flags and options (open, fcntl,
+ * wait, mmap, prctl …): other classes use these, never a copy of the number. Signal numbers and
+ * names live in {@link io.hotvirt.linux.process.Signals}, syscall numbers in {@link Syscall}.
  */
 public interface LibC extends Library {
 
@@ -25,6 +29,8 @@ public interface LibC extends Library {
     int POSIX_SPAWNATTR_SIZE = 512;
     int SIGSET_SIZE = 128;
     int SIGINFO_SIZE = 128;
+    /** The kernel's sigset_t (rt_sigprocmask, PTRACE_GETSIGMASK, signalfd): 64 signals in 8 bytes. */
+    int KERNEL_SIGSET_SIZE = 8;
 
     // ---- posix_spawnattr flags (glibc)
     short POSIX_SPAWN_RESETIDS = 0x01;
@@ -37,14 +43,31 @@ public interface LibC extends Library {
     int O_RDONLY = 0;
     int O_WRONLY = 01;
     int O_RDWR = 02;
+    int O_ACCMODE = 03;
     int O_CREAT = 0100;
     int O_EXCL = 0200;
     int O_NOCTTY = 0400;
     int O_TRUNC = 01000;
     int O_APPEND = 02000;
     int O_NONBLOCK = 04000;
+    int O_DIRECT = 040000;
+    int O_LARGEFILE = 0100000;
     int O_DIRECTORY = 0200000;
     int O_CLOEXEC = 02000000;
+    int O_PATH = 010000000;
+
+    // ---- fcntl(2) commands, and the *at(2) calls' "current directory"
+    int F_SETFD = 2;
+    int F_GETFL = 3;
+    int F_SETFL = 4;
+    int F_DUPFD_CLOEXEC = 1030;
+    int F_SETPIPE_SZ = 1031;
+    int F_GETPIPE_SZ = 1032;
+    int AT_FDCWD = -100;
+
+    // ---- stat(2) file type, socket(2) family
+    int S_IFMT = 0170000;
+    int AF_UNIX = 1;
 
     // ---- waitpid / waitid
     int WNOHANG = 1;
@@ -92,6 +115,7 @@ public interface LibC extends Library {
     int MAP_SHARED = 0x01;
     int MAP_PRIVATE = 0x02;
     int MAP_FIXED = 0x10;
+    int MAP_GROWSDOWN = 0x100;
     int MAP_ANONYMOUS = 0x20;
     int MAP_POPULATE = 0x8000;
     int MAP_FIXED_NOREPLACE = 0x100000;
@@ -102,12 +126,21 @@ public interface LibC extends Library {
 
     // ---- prctl
     int PR_SET_PDEATHSIG = 1;
+    int PR_CAP_AMBIENT_RAISE = 2; // PR_CAP_AMBIENT's second argument
+    int PR_GET_DUMPABLE = 3;
+    int PR_SET_DUMPABLE = 4;
+    int PR_SET_KEEPCAPS = 8;
     int PR_SET_NAME = 15;
     int PR_GET_NAME = 16;
+    int PR_CAPBSET_DROP = 24;
     int PR_SET_MM = 35;
     int PR_SET_MM_MAP = 14;
     int PR_SET_MM_MAP_SIZE = 15;
     int PR_SET_CHILD_SUBREAPER = 36;
+    int PR_SET_NO_NEW_PRIVS = 38;
+    int PR_GET_TID_ADDRESS = 40;
+    int PR_CAP_AMBIENT = 47;
+    int PR_TIMER_CREATE_RESTORE_IDS = 77;
     int PR_SET_PTRACER = 0x59616d61;
 
     // ---- ptrace requests
@@ -116,7 +149,6 @@ public interface LibC extends Library {
     int PTRACE_POKEDATA = 5;
     int PTRACE_CONT = 7;
     int PTRACE_KILL = 8;
-    int PTRACE_SINGLESTEP = 9;
     int PTRACE_GETREGS = 12;
     int PTRACE_SETREGS = 13;
     int PTRACE_GETFPREGS = 14;
@@ -168,6 +200,27 @@ public interface LibC extends Library {
 
     /** glibc 2.29+. */
     int posix_spawn_file_actions_addchdir_np(Pointer fileActions, String path);
+
+    // ---- the user and group databases (through NSS, as login tools see them). Not reentrant and
+    // errno is unreliable on "not found": callers serialize and treat null as "no such entry".
+
+    /** struct passwd: pw_name, pw_passwd (pointers), pw_uid, pw_gid (ints), pw_gecos, pw_dir, pw_shell. */
+    int PASSWD_UID_OFFSET = 16;
+    int PASSWD_GID_OFFSET = 20;
+    int PASSWD_DIR_OFFSET = 32;
+    /** struct group: gr_name, gr_passwd (pointers), gr_gid (int), gr_mem. */
+    int GROUP_GID_OFFSET = 16;
+
+    Pointer getpwnam(String name);
+
+    Pointer getpwuid(int uid);
+
+    Pointer getgrnam(String name);
+
+    Pointer getgrgid(int gid);
+
+    /** Returns -1 and sets {@code ngroups} to the number needed when {@code groups} is too small. */
+    int getgrouplist(String user, int group, int[] groups, IntByReference ngroups);
 
     int posix_spawnattr_init(Pointer attr);
 

@@ -3,6 +3,11 @@ package io.hotvirt.linux.proc;
 import java.util.ArrayList;
 import java.util.List;
 
+import static io.hotvirt.linux.jna.LibC.O_ACCMODE;
+import static io.hotvirt.linux.jna.LibC.O_APPEND;
+import static io.hotvirt.linux.jna.LibC.O_CLOEXEC;
+import static io.hotvirt.linux.jna.LibC.O_NONBLOCK;
+
 /**
  * An open file descriptor: the {@code /proc/PID/fd/N} link and {@code /proc/PID/fdinfo/N}.
  *
@@ -15,11 +20,6 @@ import java.util.List;
  * @param extra  type-specific fdinfo lines (eventfd-count, tfd, inotify …), as written
  */
 public record FdInfo(int fd, String target, long pos, int flags, int mntId, long inode, List<String> extra) {
-
-    private static final int O_ACCMODE = 3;
-    private static final int O_APPEND = 02000;
-    private static final int O_NONBLOCK = 04000;
-    private static final int O_CLOEXEC = 02000000;
 
     public FdInfo {
         extra = List.copyOf(extra);

@@ -12,6 +12,8 @@ import java.nio.ByteOrder;
 import java.util.HashMap;
 import java.util.Map;
 
+import static io.hotvirt.linux.jna.LibC.AF_UNIX;
+
 /**
  * The unix domain sockets of the caller's network namespace through NETLINK_SOCK_DIAG
  * (CONFIG_UNIX_DIAG): for every socket its inode, type, state and the inode of its peer
@@ -25,7 +27,6 @@ public final class UnixSockets {
     }
 
     static final int AF_NETLINK = 16;
-    static final int AF_UNIX = 1;
     static final int SOCK_RAW = 3;
     static final int SOCK_CLOEXEC = 02000000;
     static final int NETLINK_SOCK_DIAG = 4;

@@ -81,8 +81,7 @@ public final class ChildReaper implements AutoCloseable {
             fd = (int) c.syscall(Syscall.PIDFD_OPEN, pid, 0);
         } catch (LastErrorException e) {
             if (e.getErrorCode() == Errno.ESRCH) {
-                pending.add(() -> onExit.accept(null));
-                wake();
+                report(() -> onExit.accept(null));
                 return;
             }
             throw new UncheckedIOException(PidFd.error("pidfd_open(" + pid + ")", pid, e.getErrorCode(), e));
@@ -97,6 +96,12 @@ public final class ChildReaper implements AutoCloseable {
                 toClose.add(old.fd());
             }
         }
+        wake();
+    }
+
+    /** Runs {@code callback} on the reaper thread, in order with the exits it reports. */
+    void report(Runnable callback) {
+        pending.add(callback);
         wake();
     }
 

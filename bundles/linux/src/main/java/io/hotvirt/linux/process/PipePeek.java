@@ -8,6 +8,9 @@ import io.hotvirt.linux.jna.LibC;
 
 import java.io.IOException;
 
+import static io.hotvirt.linux.jna.LibC.F_GETPIPE_SZ;
+import static io.hotvirt.linux.jna.LibC.F_SETPIPE_SZ;
+
 /**
  * Reads the data in flight in another process's pipe or FIFO <em>without consuming it</em>: the
  * pipe is opened anew through {@code /proc/PID/fd/N} (O_RDONLY|O_NONBLOCK — for a write end too:
@@ -20,8 +23,6 @@ import java.io.IOException;
 public final class PipePeek {
 
     static final int FIONREAD = 0x541B;
-    static final int F_SETPIPE_SZ = 1031;
-    static final int F_GETPIPE_SZ = 1032;
     static final int SPLICE_F_NONBLOCK = 2;
 
     private PipePeek() {

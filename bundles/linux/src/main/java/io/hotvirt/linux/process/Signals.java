@@ -5,6 +5,8 @@ import io.hotvirt.linux.jna.Errno;
 import io.hotvirt.linux.jna.LibC;
 
 import java.io.IOException;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 
 /** Signal numbers (Linux x86-64) by name, and kill(2). */
@@ -35,6 +37,11 @@ public final class Signals {
             "URG", "XCPU", "XFSZ", "VTALRM", "PROF", "WINCH", "IO", "PWR", "SYS"};
 
     private Signals() {
+    }
+
+    /** The names of the standard signals 1..31 in number order, without the SIG prefix: HUP, INT, … SYS. */
+    public static List<String> names() {
+        return List.copyOf(Arrays.asList(NAMES).subList(1, NAMES.length));
     }
 
     /** Sends {@code sig} to {@code pid}; signal 0 only checks that the process exists. */

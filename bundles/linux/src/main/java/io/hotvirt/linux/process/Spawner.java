@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 /**
  * Starts workload processes with glibc's posix_spawn, never with {@link ProcessBuilder}: the JDK
@@ -25,6 +26,11 @@ import java.util.TreeMap;
  * start inside the domain's cgroups — no early child can escape. It runs in a new session (not tied
  * to Karaf's terminal) with default signal dispositions and an empty signal mask (the JVM blocks
  * and ignores some signals, and both are inherited across exec).
+ *
+ * <p>A command that runs as another user ({@link SpawnRequest#runAs()}) still joins its cgroups as
+ * root — only root may write cgroup.procs — and then the script execs util-linux's setpriv, which
+ * sets every uid (real, effective, saved) and gid and the supplementary groups and execs the command:
+ * the same PID throughout, and no privilege left.
  */
 public final class Spawner {
 
@@ -32,6 +38,9 @@ public final class Spawner {
     static final String PROCS_VAR = "HOTVIRT_CGROUP_PROCS";
 
     static final String SHELL = "/bin/sh";
+
+    /** Drops to another user between the cgroup join and the command (util-linux). */
+    static final String SETPRIV = "/usr/bin/setpriv";
 
     /** Exit status of the launch script when the process cannot join its cgroup. */
     public static final int JOIN_FAILED = 126;
@@ -61,9 +70,9 @@ public final class Spawner {
     /**
      * Starts the command and returns its pid (which stays the command's pid after the exec).
      *
-     * @throws IllegalArgumentException if argv is empty, argv[0] cannot be found or is not
-     *                                  executable ({@code "command not found: X"}), or the working
-     *                                  directory does not exist
+     * @throws IllegalArgumentException if argv is empty, argv[0] cannot be found
+     *                                  ({@code "command not found: X"}), is a directory or is not
+     *                                  executable, or the working directory does not exist
      * @throws IOException              if the log file cannot be created or posix_spawn fails
      */
     public static int spawn(SpawnRequest r) throws IOException {
@@ -76,16 +85,30 @@ public final class Spawner {
         }
         Map<String, String> env = new TreeMap<>(System.getenv());
         String command = r.argv().get(0);
-        if (CommandResolver.resolve(command, workingDir, env.get("PATH")).isEmpty()) {
-            throw new IllegalArgumentException("command not found: " + command);
-        }
+        CommandResolver.resolve(command, workingDir, env.get("PATH"));
         String log = r.logFile() == null ? "/dev/null" : createLog(r.logFile().toAbsolutePath());
+        RunAs user = r.runAs();
+        if (user != null) {
+            if (!Files.isExecutable(Path.of(SETPRIV))) {
+                throw new IllegalArgumentException("cannot run a command as user " + user.user() + ": " + SETPRIV
+                        + " is missing; install util-linux (it provides setpriv)");
+            }
+            env.put("HOME", user.home());
+            env.put("USER", user.user());
+            env.put("LOGNAME", user.user());
+        }
         env.remove(PROCS_VAR);
         if (!r.cgroupProcsFiles().isEmpty()) {
             env.put(PROCS_VAR, joinPaths(r.cgroupProcsFiles()));
         }
 
         List<String> argv = new ArrayList<>(List.of("sh", "-c", SCRIPT, "hotvirt-launch"));
+        if (user != null) {
+            argv.addAll(List.of(SETPRIV, "--reuid=" + user.uid(), "--regid=" + user.gid()));
+            argv.add(user.groups().isEmpty() ? "--clear-groups" : "--groups=" + user.groups().stream()
+                    .map(String::valueOf).collect(Collectors.joining(",")));
+            argv.add("--");
+        }
         argv.addAll(r.argv());
         List<String> envp = new ArrayList<>();
         env.forEach((k, v) -> envp.add(k + "=" + v));

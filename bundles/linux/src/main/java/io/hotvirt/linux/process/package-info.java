@@ -3,7 +3,7 @@
  * would swallow ptrace stops: posix_spawn, kill, pidfds and waitid.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package io.hotvirt.linux.process;
 
 import org.osgi.annotation.bundle.Export;

@@ -2,19 +2,19 @@ package io.hotvirt.linux.ptrace;
 
 import com.sun.jna.Memory;
 
+import io.hotvirt.linux.jna.LibC;
 import java.io.IOException;
 
 /**
  * A stopped tracee's blocked-signal mask through PTRACE_GETSIGMASK / PTRACE_SETSIGMASK (bit n-1 for
  * signal n). Setting it this way runs no instruction in the tracee, unlike an injected
- * rt_sigprocmask: no single-step trap follows, so no pending signal the new mask unblocks is
- * delivered, and a blocked SIGTRAP is not unblocked by the kernel's forced trap.
+ * rt_sigprocmask, so no pending signal the new mask unblocks is delivered before the tracee runs on.
  */
 public final class SignalMask {
 
     public static final int PTRACE_GETSIGMASK = 0x420a;
     public static final int PTRACE_SETSIGMASK = 0x420b;
-    private static final int SIGSET_BYTES = 8;
+    private static final int SIGSET_BYTES = LibC.KERNEL_SIGSET_SIZE;
 
     private SignalMask() {
     }

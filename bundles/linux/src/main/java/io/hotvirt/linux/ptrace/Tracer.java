@@ -28,6 +28,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
+
 /**
  * A ptrace tracer. The kernel ties a tracee to the thread that attached it: every later ptrace
  * request and every waitpid for it must come from that same thread. So a Tracer owns one thread
@@ -39,7 +40,6 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class Tracer implements AutoCloseable {
 
-    private static final int SIGTRAP = 5;
     /** How long detach, and close for all its tracees together, wait for a running tracee to stop. */
     private static final long DETACH_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(2);
     /** How long {@link #waitStop(int, long)} polls before it parks between polls. */
@@ -79,20 +79,29 @@ public final class Tracer implements AutoCloseable {
         return new Tracer(name);
     }
 
-    /** PTRACE_SEIZE without options: the tracee keeps running and notices nothing. */
+    /** PTRACE_SEIZE without other options: the tracee keeps running and notices nothing. */
     public void seize(int tid) throws IOException {
         seize(tid, 0);
     }
 
-    /** PTRACE_SEIZE with PTRACE_O_* options. */
+    /**
+     * PTRACE_SEIZE with PTRACE_O_* options, always with PTRACE_O_TRACESYSGOOD: syscall stops (of
+     * injected syscalls) then tell themselves apart from a real SIGTRAP, and PTRACE_GET_SYSCALL_INFO
+     * says whether one is an entry or an exit.
+     */
     public void seize(int tid, int options) throws IOException {
         call(() -> {
-            ptrace(LibC.PTRACE_SEIZE, tid, 0, options, "PTRACE_SEIZE");
+            ptrace(LibC.PTRACE_SEIZE, tid, 0, options | LibC.PTRACE_O_TRACESYSGOOD, "PTRACE_SEIZE");
             attached.add(tid);
             lastStop.remove(tid);
             tgids.put(tid, Procfs.status(tid).map(ProcStatus::tgid).orElse(tid));
             return null;
         });
+    }
+
+    /** PTRACE_SETOPTIONS of a stopped tracee (PTRACE_O_TRACESYSGOOD always added, as at seize). */
+    public void setOptions(int tid, int options) throws IOException {
+        call(() -> ptrace(LibC.PTRACE_SETOPTIONS, tid, 0, options | LibC.PTRACE_O_TRACESYSGOOD, "PTRACE_SETOPTIONS"));
     }
 
     /** PTRACE_INTERRUPT: the tracee enters a ptrace-stop soon; collect it with {@link #waitStop}. */
@@ -164,9 +173,19 @@ public final class Tracer implements AutoCloseable {
         });
     }
 
-    /** PTRACE_SINGLESTEP: runs one instruction; the tracee then stops with SIGTRAP. */
-    public void singleStep(int tid) throws IOException {
-        call(() -> ptrace(LibC.PTRACE_SINGLESTEP, tid, 0, 0, "PTRACE_SINGLESTEP"));
+    /**
+     * PTRACE_SYSCALL: resumes a stopped tracee until its next syscall entry or exit. With
+     * {@code sig} 0 a signal the tracee stopped for is not delivered now but still passed on at
+     * detach; a non-zero {@code sig} hands it to the kernel (which queues it again if blocked).
+     */
+    public void resumeToSyscall(int tid, int sig) throws IOException {
+        call(() -> {
+            ptrace(LibC.PTRACE_SYSCALL, tid, 0, sig, "PTRACE_SYSCALL");
+            if (sig != 0) {
+                lastStop.remove(tid);
+            }
+            return null;
+        });
     }
 
     /**
@@ -322,15 +341,12 @@ public final class Tracer implements AutoCloseable {
     }
 
     /**
-     * The signal to pass on at detach: the one of a signal-delivery stop, except SIGTRAP, which at
-     * this point comes from our own single-steps and breakpoints.
+     * The signal to pass on at detach: the one of a signal-delivery stop (syscall stops, which
+     * PTRACE_O_TRACESYSGOOD marks, are not: hotvirt never single-steps or sets breakpoints, so a
+     * SIGTRAP stop is a real signal).
      */
     private static int pendingSignal(Integer status) {
-        if (status == null || !WaitStatus.signalDeliveryStop(status)) {
-            return 0;
-        }
-        int sig = WaitStatus.stopSignal(status);
-        return sig == SIGTRAP ? 0 : sig;
+        return status == null || !WaitStatus.signalDeliveryStop(status) ? 0 : WaitStatus.stopSignal(status);
     }
 
     private void forget(int tid) {
@@ -345,10 +361,9 @@ public final class Tracer implements AutoCloseable {
             forget(tid); // exited or killed: no longer a tracee
             return;
         }
-        // The SIGTRAP of our own single-step does not replace a signal-delivery stop for another
-        // signal: that signal (suppressed while stepping) must still be passed on at detach.
-        boolean trap = WaitStatus.signalDeliveryStop(status) && WaitStatus.stopSignal(status) == SIGTRAP;
-        if (!trap || pendingSignal(lastStop.get(tid)) == 0) {
+        // Later stops of an injection (syscall, event) do not replace a signal-delivery stop: its
+        // signal, suppressed meanwhile, must still be passed on at detach.
+        if (WaitStatus.signalDeliveryStop(status) || pendingSignal(lastStop.get(tid)) == 0) {
             lastStop.put(tid, status);
         }
     }

@@ -2,10 +2,10 @@ package io.hotvirt.linux.ptrace;
 
 import io.hotvirt.linux.jna.LibC;
 
+import static io.hotvirt.linux.process.Signals.SIGTRAP;
+
 /** Decodes a waitpid(2) status, including the ptrace event in bits 16..23 (sys/wait.h macros). */
 public final class WaitStatus {
-
-    private static final int SIGTRAP = 5;
 
     private WaitStatus() {
     }

@@ -103,6 +103,43 @@ public class CgroupsKernelTest {
         cg.remove(); // nothing left: a no-op
     }
 
+    /**
+     * hotvirt dying while a domain is frozen (kill -9 in the middle of a checkpoint) must not leave
+     * it frozen: the guard started with the freeze thaws it when its pipe from hotvirt breaks, and
+     * leaves quietly after a normal thaw.
+     */
+    @Test
+    public void aFrozenCgroupIsThawedWhenItsFreezerDies() throws Exception {
+        DomainCgroup cg = cgroups.create(test.path("guard"));
+        int pid = children.spawn(new io.hotvirt.linux.process.SpawnRequest(
+                java.util.List.of("sh", "-c", "while :; do :; done"), null, null, cg.procsFiles()));
+        Children.await("the loop in the cgroup", 3000, () -> pids(cg).contains(pid));
+        Path dir = cg.procsFiles().stream().map(Path::getParent)
+                .filter(d -> Files.exists(d.resolve("freezer.state")) || Files.exists(d.resolve("cgroup.freeze")))
+                .findFirst().orElseThrow();
+
+        cg.freeze();
+        ThawGuard guard = Freezer.guard(dir);
+        assertTrue("a guard stands by while frozen", guard != null && Children.alive(guard.pid()));
+        cg.thaw();
+        assertEquals("the guard leaves with the thaw", null, Freezer.guard(dir));
+        assertFalse(Children.alive(guard.pid()));
+
+        cg.freeze();
+        guard = Freezer.guard(dir);
+        guard.abandon(); // what the kernel does to the pipe when hotvirt's process dies
+        Children.await("the guard to thaw the cgroup", 3000, () -> {
+            try {
+                return !cg.frozen();
+            } catch (IOException e) {
+                throw new AssertionError(e);
+            }
+        });
+        long before = Procfs.stat(pid).orElseThrow().utimeTicks();
+        Children.await("the loop to run again", 3000, () -> Procfs.stat(pid).orElseThrow().utimeTicks() > before);
+        Children.waitExit(guard.pid(), 3000);
+    }
+
     @Test
     public void signalReachesEveryProcessAndReportsTheCount() throws Exception {
         DomainCgroup cg = cgroups.create(test.path("sig"));

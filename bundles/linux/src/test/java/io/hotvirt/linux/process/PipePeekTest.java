@@ -28,7 +28,7 @@ public class PipePeekTest {
             for (int i = 0; i < data.length; i++) {
                 data[i] = (byte) (i * 31);
             }
-            c.syscall(72, w, PipePeek.F_SETPIPE_SZ, 1 << 17);
+            c.syscall(72, w, LibC.F_SETPIPE_SZ, 1 << 17);
             Memory m = new Memory(data.length);
             m.write(0, data, 0, data.length);
             assertEquals(data.length, c.write(w, m, data.length));

@@ -47,6 +47,15 @@ public class SignalsTest {
     }
 
     @Test
+    public void theStandardNamesForCompletionParseToTheirNumbers() {
+        assertEquals(31, Signals.names().size());
+        assertEquals("HUP", Signals.names().get(0));
+        for (int i = 0; i < Signals.names().size(); i++) {
+            assertEquals(i + 1, Signals.parse(Signals.names().get(i)));
+        }
+    }
+
+    @Test
     public void killDeliversAndNamesAVanishedProcess() throws Exception {
         int pid = children.spawn("sleep", "100");
         Signals.kill(pid, 0);

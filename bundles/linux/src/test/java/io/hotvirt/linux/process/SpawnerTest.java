@@ -95,6 +95,55 @@ public class SpawnerTest {
     }
 
     @Test
+    public void runsAsAnotherUserAfterJoiningItsCgroupAsRoot() throws Exception {
+        Cgroups cgroups = Privileged.assumeCgroups();
+        RunAs nobody = RunAs.lookup("nobody");
+        try (TestCgroup test = new TestCgroup(cgroups)) {
+            try {
+                DomainCgroup cg = cgroups.create(test.path("user"));
+                Path log = tmp.getRoot().toPath().resolve("user.log");
+                int pid = children.spawn(new SpawnRequest(List.of("sh", "-c", "echo \"$USER $HOME\"; exec sleep 100"),
+                        null, log, cg.procsFiles(), nobody));
+                Children.await("sleep to run", 3000, () -> Procfs.cmdline(pid).equals(List.of("sleep", "100")));
+                List<String> status = Files.readAllLines(Path.of("/proc/" + pid + "/status"));
+                String uid = String.valueOf(nobody.uid());
+                String gid = String.valueOf(nobody.gid());
+                assertEquals("real, effective, saved and fs uid", "Uid:\t" + String.join("\t", uid, uid, uid, uid),
+                        line(status, "Uid:"));
+                assertEquals("Gid:\t" + String.join("\t", gid, gid, gid, gid), line(status, "Gid:"));
+                assertEquals("Groups:\t" + gid, line(status, "Groups:").strip());
+                assertEquals("no capability left", "CapEff:\t0000000000000000", line(status, "CapEff:"));
+                assertEquals("nobody " + nobody.home() + "\n", read(log));
+                assertTrue("in its cgroup", cg.pids().contains(pid));
+            } finally {
+                children.killAll();
+            }
+        }
+    }
+
+    @Test
+    public void aNamedGroupReplacesThePrimaryGroup() throws Exception {
+        Privileged.assume("root (to change user)");
+        RunAs runAs = RunAs.lookup("nobody:0");
+        assertEquals(0, runAs.gid());
+        int pid = children.spawn(new SpawnRequest(List.of("sleep", "100"), null, null, List.of(), runAs));
+        Children.await("sleep to run", 3000, () -> Procfs.cmdline(pid).equals(List.of("sleep", "100")));
+        List<String> status = Files.readAllLines(Path.of("/proc/" + pid + "/status"));
+        assertEquals("Gid:\t0\t0\t0\t0", line(status, "Gid:"));
+        assertTrue(line(status, "Uid:"), line(status, "Uid:").startsWith("Uid:\t" + runAs.uid() + "\t"));
+    }
+
+    @Test
+    public void unknownUsersAndGroupsAreNamed() {
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> RunAs.lookup("hotvirt-no-such-user"))
+                .getMessage().startsWith("unknown user 'hotvirt-no-such-user'"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> RunAs.lookup("nobody:hotvirt-no-such-group"))
+                .getMessage().startsWith("unknown group 'hotvirt-no-such-group'"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> RunAs.lookup("nobody:"))
+                .getMessage().contains("expected USER or USER:GROUP"));
+    }
+
+    @Test
     public void aFailedJoinStopsBeforeTheCommand() throws Exception {
         Path log = tmp.getRoot().toPath().resolve("fail.log");
         Path marker = tmp.getRoot().toPath().resolve("ran");
@@ -104,6 +153,10 @@ public class SpawnerTest {
         assertEquals(Spawner.JOIN_FAILED, (status >> 8) & 0xff);
         assertTrue(read(log), read(log).contains("hotvirt-launch: cannot join cgroup"));
         assertTrue(Files.notExists(marker));
+    }
+
+    private static String line(List<String> status, String key) {
+        return status.stream().filter(l -> l.startsWith(key)).findFirst().orElse("");
     }
 
     private static String read(Path p) {

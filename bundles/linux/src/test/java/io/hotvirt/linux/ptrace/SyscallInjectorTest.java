@@ -67,45 +67,57 @@ public class SyscallInjectorTest {
     }
 
     @Test
-    public void injectsThroughTheVdsoIntoARunningLoop() throws Exception {
+    public void injectsIntoARunningLoopAndPutsTheSiteBack() throws Exception {
         int pid = children.spawn("sh", "-c", "while :; do :; done");
         Children.await("the loop to start", 3000, () -> Procfs.stat(pid).map(s -> s.state() == 'R').orElse(false));
         try (Tracer tracer = Tracer.start("test-injector")) {
             stop(tracer, pid);
             Registers before = tracer.getRegisters(pid);
+            InjectionSite site = InjectionSite.find(pid);
+            byte[] slack = ProcessMemory.read(pid, site.address(), InjectionSite.SIZE);
             SyscallInjector injector = new SyscallInjector(tracer, pid);
-            assertNotEquals("a syscall instruction in the vDSO", 0, injector.vdsoGadget());
             for (int i = 0; i < 50; i++) {
                 assertEquals(pid, injector.call(pid, "getpid", Syscall.GETPID));
+                assertArrayEquals("the slack's own bytes are back after each call", slack,
+                        ProcessMemory.read(pid, site.address(), InjectionSite.SIZE));
             }
             assertEquals(before, tracer.getRegisters(pid));
         }
-        ProcStat first = Procfs.stat(pid).orElseThrow();
-        Children.await("the loop to go on", 3000, () -> {
-            ProcStat now = Procfs.stat(pid).orElseThrow();
-            return now.state() != 't' && now.utimeTicks() + now.stimeTicks() > first.utimeTicks() + first.stimeTicks();
-        });
+        assertRunsOn(pid);
     }
 
+    /**
+     * A tracer that goes away in the middle of an injection (here it detaches, as the kernel does
+     * for a dying tracer) leaves the thread set up for the injected syscall: the site's tail must
+     * lead it back at every point — a loop loops on, and a sleep sleeps on (its interrupted
+     * clock_nanosleep restarted through restart_syscall) and ends normally after its time.
+     */
     @Test
-    public void patchesASyscallAtRipWhenThereIsNoOtherAndRestoresTheCode() throws Exception {
-        int pid = children.spawn("sh", "-c", "while :; do :; done");
-        Children.await("the loop to start", 3000, () -> Procfs.stat(pid).map(s -> s.state() == 'R').orElse(false));
-        try (Tracer tracer = Tracer.start("test-injector")) {
-            stop(tracer, pid);
-            Registers before = tracer.getRegisters(pid);
-            SyscallInjector injector = new SyscallInjector(tracer, pid).withoutVdso();
-            assertEquals(pid, injector.call(pid, "getpid", Syscall.GETPID));
-            assertEquals(before, tracer.getRegisters(pid));
-            byte[] code = ProcessMemory.read(pid, before.rip(), 8);
-            assertEquals(pid, injector.call(pid, "getpid", Syscall.GETPID));
-            assertArrayEquals("the code at rip is restored", code, ProcessMemory.read(pid, before.rip(), 8));
+    public void aThreadLeftInTheMiddleOfAnInjectionFindsItsWayBack() throws Exception {
+        for (int point = 0; point < 3; point++) {
+            int loop = children.spawn("sh", "-c", "while :; do :; done");
+            int sleeper = children.spawn("sleep", "1.5");
+            Children.await("the loop to start", 3000, () -> Procfs.stat(loop).map(s -> s.state() == 'R').orElse(false));
+            Children.await("sleep to block", 3000, () -> Procfs.stat(sleeper).map(s -> s.state() == 'S').orElse(false));
+            long started = System.nanoTime();
+            for (int pid : new int[] {loop, sleeper}) {
+                try (Tracer tracer = Tracer.start("test-injector")) {
+                    stop(tracer, pid);
+                    Registers saved = tracer.getRegisters(pid);
+                    InjectionSite site = InjectionSite.find(pid);
+                    site.prepare(saved, SignalMask.get(tracer, pid));
+                    tracer.setRegisters(pid, saved.forSyscall(Syscall.GETPID).withRip(site.address()).withOrigRax(-1));
+                    for (int stops = 0; stops < point; stops++) { // 0: never resumed, 1: at entry, 2: at exit
+                        tracer.resumeToSyscall(pid, 0);
+                        assertTrue(WaitStatus.stopped(tracer.waitStop(pid, 3000)));
+                    }
+                } // the tracer lets go here, its tracee still set up for getpid
+            }
+            assertRunsOn(loop);
+            assertTrue("sleep sleeps on", Children.alive(sleeper));
+            assertEquals("sleep exited normally", 0, Children.waitExit(sleeper, 5000));
+            assertTrue("sleep slept its time", System.nanoTime() - started > 1_400_000_000L);
         }
-        ProcStat first = Procfs.stat(pid).orElseThrow();
-        Children.await("the loop to go on", 3000, () -> {
-            ProcStat now = Procfs.stat(pid).orElseThrow();
-            return now.state() != 't' && now.utimeTicks() + now.stimeTicks() > first.utimeTicks() + first.stimeTicks();
-        });
     }
 
     @Test
@@ -163,6 +175,15 @@ public class SyscallInjectorTest {
             assertEquals(0, PeekSigInfo.peek(tracer, pid, true).size());
         }
         assertTrue(Children.alive(pid));
+    }
+
+    private static void assertRunsOn(int pid) {
+        ProcStat first = Procfs.stat(pid).orElseThrow();
+        Children.await("the loop to go on", 3000, () -> {
+            ProcStat now = Procfs.stat(pid).orElseThrow();
+            return now.state() != 't' && now.utimeTicks() + now.stimeTicks() > first.utimeTicks() + first.stimeTicks();
+        });
+        assertEquals(0, Procfs.status(pid).orElseThrow().tracerPid());
     }
 
     private static void stop(Tracer tracer, int tid) throws IOException {

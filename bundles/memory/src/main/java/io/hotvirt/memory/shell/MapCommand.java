@@ -1,29 +1,17 @@
 package io.hotvirt.memory.shell;
 
 import io.hotvirt.api.Domain;
-import io.hotvirt.api.DomainService;
 import io.hotvirt.linux.proc.MemoryMapping;
-import io.hotvirt.memory.MemoryControl;
 import io.hotvirt.memory.Sizes;
 import io.hotvirt.memory.pages.DomainPages;
 import io.hotvirt.memory.pages.MappingPages;
 import io.hotvirt.memory.pages.PageCounts;
 import io.hotvirt.memory.pages.ProcessPages;
-import io.hotvirt.shell.RunningDomainCompleter;
-import io.hotvirt.shell.RunningDomains;
-import io.hotvirt.shell.TrailingOptions;
-import org.apache.karaf.shell.api.action.Action;
-import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
-import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.Option;
-import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.support.table.Row;
 import org.apache.karaf.shell.support.table.ShellTable;
-
-import java.util.List;
-import java.util.Map;
 
 @Command(scope = "memory", name = "map", description = "Shows a domain's page tables: for each process (and with"
         + " --detail each memory area) the pages resident, swapped and not present, anonymous and file-backed.",
@@ -34,19 +22,7 @@ import java.util.Map;
                 + " cache and shared memory. Not present pages were never touched, or were dropped (clean file"
                 + " pages). The kernel's own areas ([vdso], [vvar], [vsyscall]) are left out.")
 @Service
-public class MapCommand implements Action {
-
-    private static final String EXITED = "it has no memory to limit, map or reclaim";
-
-    @Reference
-    private DomainService domains;
-
-    @Reference
-    private MemoryControl memory;
-
-    @Argument(index = 0, name = "name", required = true, description = "Name of the domain")
-    @Completion(RunningDomainCompleter.class)
-    private String name;
+public class MapCommand extends MemoryCommand {
 
     @Option(name = "--detail", aliases = "-d", description = "One row per memory area of each process as well")
     private boolean detail;
@@ -54,16 +30,9 @@ public class MapCommand implements Action {
     @Option(name = "--no-format", description = "Plain output, for scripts")
     private boolean noFormat;
 
-    @Argument(index = 1, name = "options", multiValued = true, description = "The options may also follow the name:"
-            + " memory:map w1 --detail")
-    private List<String> trailing;
-
     @Override
-    public Object execute() throws Exception {
-        Map<String, String> after = TrailingOptions.parse(trailing, List.of(), List.of("--detail", "-d", "--no-format"));
-        detail = detail || after.containsKey("--detail") || after.containsKey("-d");
-        noFormat = noFormat || after.containsKey("--no-format");
-        Domain domain = RunningDomains.domain(domains, name, EXITED);
+    protected Object act() throws Exception {
+        Domain domain = runningDomain();
         DomainPages pages = memory.pages(domain);
 
         ShellTable table = new ShellTable();

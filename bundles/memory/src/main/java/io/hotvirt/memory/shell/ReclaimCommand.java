@@ -1,23 +1,11 @@
 package io.hotvirt.memory.shell;
 
 import io.hotvirt.api.Domain;
-import io.hotvirt.api.DomainService;
-import io.hotvirt.memory.MemoryControl;
 import io.hotvirt.memory.Sizes;
 import io.hotvirt.memory.reclaim.ReclaimResult;
-import io.hotvirt.shell.RunningDomainCompleter;
-import io.hotvirt.shell.RunningDomains;
-import io.hotvirt.shell.TrailingOptions;
-import org.apache.karaf.shell.api.action.Action;
-import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
-import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.Option;
-import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
-
-import java.util.List;
-import java.util.Map;
 
 @Command(scope = "memory", name = "reclaim", description = "Pushes a domain's pages out of RAM now, and reports how"
         + " many moved.",
@@ -29,31 +17,13 @@ import java.util.Map;
                 + "What moved is counted from the page tables before and after (as memory:map shows them).\n"
                 + "Examples: memory:reclaim w1    memory:reclaim w1 --bytes 64M")
 @Service
-public class ReclaimCommand implements Action {
-
-    private static final String EXITED = "it has no memory to limit, map or reclaim";
-
-    @Reference
-    private DomainService domains;
-
-    @Reference
-    private MemoryControl memory;
-
-    @Argument(index = 0, name = "name", required = true, description = "Name of the domain")
-    @Completion(RunningDomainCompleter.class)
-    private String name;
+public class ReclaimCommand extends MemoryCommand {
 
     @Option(name = "--bytes", description = "The most to reclaim, e.g. 64M or 1.5G (default: as much as possible)")
     private String bytes;
 
-    @Argument(index = 1, name = "options", multiValued = true, description = "The options may also follow the name:"
-            + " memory:reclaim w1 --bytes 64M")
-    private List<String> trailing;
-
     @Override
-    public Object execute() throws Exception {
-        Map<String, String> after = TrailingOptions.parse(trailing, List.of("--bytes"), List.of());
-        bytes = TrailingOptions.merge("--bytes", bytes, after);
+    protected Object act() throws Exception {
         Long amount = null;
         if (bytes != null) {
             amount = Sizes.parse(bytes, "--bytes");
@@ -62,7 +32,7 @@ public class ReclaimCommand implements Action {
                         + " out to reclaim as much as possible");
             }
         }
-        Domain domain = RunningDomains.domain(domains, name, EXITED);
+        Domain domain = runningDomain();
         ReclaimResult r = memory.reclaim(domain, amount);
         long page = r.pageSize();
         System.out.println(name + ": reclaimed with " + r.method() + " from " + r.processes() + " process"

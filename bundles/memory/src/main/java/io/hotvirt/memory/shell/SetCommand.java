@@ -1,24 +1,14 @@
 package io.hotvirt.memory.shell;
 
 import io.hotvirt.api.Domain;
-import io.hotvirt.api.DomainService;
 import io.hotvirt.memory.MemoryCapability;
-import io.hotvirt.memory.MemoryControl;
 import io.hotvirt.memory.MemoryInput;
 import io.hotvirt.memory.MemorySettings;
-import io.hotvirt.shell.RunningDomainCompleter;
-import io.hotvirt.shell.RunningDomains;
-import io.hotvirt.shell.TrailingOptions;
-import org.apache.karaf.shell.api.action.Action;
-import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
-import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.Option;
-import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 
 import java.util.List;
-import java.util.Map;
 
 @Command(scope = "memory", name = "set", description = "Sets a running domain's memory limits: hard, high (soft) and"
         + " swap, at once.",
@@ -35,19 +25,7 @@ import java.util.Map;
                 + " applies them again.\n"
                 + "Examples: memory:set w1 --max 64M    memory:set w1 --high 48M --swap-max 1G    memory:set w1 --reset")
 @Service
-public class SetCommand implements Action {
-
-    private static final String EXITED = "it has no memory to limit, map or reclaim";
-
-    @Reference
-    private DomainService domains;
-
-    @Reference
-    private MemoryControl memory;
-
-    @Argument(index = 0, name = "name", required = true, description = "Name of the domain")
-    @Completion(RunningDomainCompleter.class)
-    private String name;
+public class SetCommand extends MemoryCommand {
 
     @Option(name = "--max", description = "Hard limit, e.g. 64M or 1.5G (v2 memory.max, v1 memory.limit_in_bytes);"
             + " 'max' removes it")
@@ -68,19 +46,8 @@ public class SetCommand implements Action {
             + " or OOM kills follow)")
     private boolean force;
 
-    @Argument(index = 1, name = "options", multiValued = true, description = "The options may also follow the name:"
-            + " memory:set w1 --max 64M")
-    private List<String> trailing;
-
     @Override
-    public Object execute() throws Exception {
-        Map<String, String> after = TrailingOptions.parse(trailing, List.of("--max", "--high", "--swap-max"),
-                List.of("--reset", "--force"));
-        max = TrailingOptions.merge("--max", max, after);
-        high = TrailingOptions.merge("--high", high, after);
-        swapMax = TrailingOptions.merge("--swap-max", swapMax, after);
-        reset = reset || after.containsKey("--reset");
-        force = force || after.containsKey("--force");
+    protected Object act() throws Exception {
         if (reset && (max != null || high != null || swapMax != null)) {
             throw new IllegalArgumentException("--reset removes every limit; give it alone, or give only the options"
                     + " to change");
@@ -89,7 +56,7 @@ public class SetCommand implements Action {
             throw new IllegalArgumentException("nothing to set: give --max, --high, --swap-max or --reset"
                     + " (memory:show " + name + " shows the current limits)");
         }
-        Domain domain = RunningDomains.domain(domains, name, EXITED);
+        Domain domain = runningDomain();
         MemoryInput input = new MemoryInput(memory.host());
         // Parse every option before changing anything: one bad value changes nothing.
         MemorySettings next = reset ? MemorySettings.NONE : current(domain);

@@ -2,21 +2,13 @@ package io.hotvirt.memory.shell;
 
 import io.hotvirt.api.Domain;
 import io.hotvirt.api.DomainInfo;
-import io.hotvirt.api.DomainService;
 import io.hotvirt.memory.HostMemory;
 import io.hotvirt.memory.MemoryCapability;
-import io.hotvirt.memory.MemoryControl;
 import io.hotvirt.memory.MemorySettings;
 import io.hotvirt.memory.MemoryUsage;
 import io.hotvirt.memory.Sizes;
 import io.hotvirt.memory.kernel.MemoryKnobs;
-import io.hotvirt.shell.RunningDomainCompleter;
-import io.hotvirt.shell.RunningDomains;
-import org.apache.karaf.shell.api.action.Action;
-import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
-import org.apache.karaf.shell.api.action.Completion;
-import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 
 @Command(scope = "memory", name = "show", description = "Shows a domain's memory limits, what the kernel holds it to,"
@@ -26,24 +18,12 @@ import org.apache.karaf.shell.api.action.lifecycle.Service;
                 + " (on both cgroup versions, memory a process had before it was adopted stays charged to its old"
                 + " cgroup); memory:map counts the pages themselves.")
 @Service
-public class ShowCommand implements Action {
-
-    private static final String EXITED = "it has no memory to limit, map or reclaim";
-
-    @Reference
-    private DomainService domains;
-
-    @Reference
-    private MemoryControl memory;
-
-    @Argument(index = 0, name = "name", required = true, description = "Name of the domain")
-    @Completion(RunningDomainCompleter.class)
-    private String name;
+public class ShowCommand extends MemoryCommand {
 
     @Override
-    public Object execute() throws Exception {
-        DomainInfo info = RunningDomains.info(domains, name, EXITED);
-        Domain domain = RunningDomains.domain(domains, name, EXITED);
+    protected Object act() throws Exception {
+        DomainInfo info = runningInfo();
+        Domain domain = runningDomain();
         boolean v1 = memory.cgroupVersion().equals("v1");
         line("Domain", name);
         line("Cgroup", info.cgroup() + " (cgroup " + memory.cgroupVersion() + ")");

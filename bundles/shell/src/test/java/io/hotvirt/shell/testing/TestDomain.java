@@ -1,4 +1,4 @@
-package io.hotvirt.memory;
+package io.hotvirt.shell.testing;
 
 import io.hotvirt.api.Domain;
 import io.hotvirt.linux.cgroup.DomainCgroup;
@@ -9,15 +9,15 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 
-/** A domain for tests: a real cgroup and root process, settings kept in memory. */
-final class TestDomain implements Domain {
+/** A domain for the capability bundles' kernel tests: a real cgroup and root process, settings kept in memory. */
+public final class TestDomain implements Domain {
 
     private final String name;
     private final int rootPid;
     private final DomainCgroup cgroup;
     private final Map<String, Map<String, String>> settings = new HashMap<>();
 
-    TestDomain(String name, int rootPid, DomainCgroup cgroup) {
+    public TestDomain(String name, int rootPid, DomainCgroup cgroup) {
         this.name = name;
         this.rootPid = rootPid;
         this.cgroup = cgroup;
