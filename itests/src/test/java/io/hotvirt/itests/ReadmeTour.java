@@ -83,9 +83,10 @@ final class ReadmeTour {
      * see {@link #substitute}). The rules:
      * <ul>
      * <li>the first expected line matches the first printed line, unless it is {@code …};</li>
-     * <li>every expected line matches a printed line, in order (lines may be left out between them);
-     *     a line of just {@code …} stands for lines left out; {@code Note:} lines are optional (they
-     *     depend on the host, such as swap);</li>
+     * <li>every other expected line matches a printed line of its own, in any order (table rows
+     *     sort by PID, and PIDs wrap); printed lines may be left out, and a line of just {@code …}
+     *     says so to the reader; {@code Note:} lines are optional (they depend on the host, such as
+     *     swap);</li>
      * <li>a line matches when its words do: numbers match any number, units any unit of their kind
      *     (B, KiB, MiB…; s, ms, us), a run of {@code -} any run (table rules), lists of lowercase
      *     words ({@code cpu,memory} or {@code cpu, memory}: the capabilities) any such list, and {@code …} inside a word any text; spaces between words
@@ -100,7 +101,7 @@ final class ReadmeTour {
             }
         }
         Map<String, String> found = new LinkedHashMap<>();
-        int next = 0;
+        boolean[] used = new boolean[lines.size()];
         for (int e = 0; e < expected.size(); e++) {
             String want = expected.get(e);
             if (want.strip().equals("…")) {
@@ -109,10 +110,14 @@ final class ReadmeTour {
             LinePattern pattern = LinePattern.of(commaLists(want));
             int at = -1;
             int last = e == 0 ? Math.min(1, lines.size()) : lines.size();
-            for (int a = next; a < last; a++) {
-                if (pattern.bind(lines.get(a), found)) {
-                    at = a;
-                    break;
+            // a row whose first word is the README's (w1, not w2) first, so that it binds w1's PID
+            for (int pass = 0; pass < 2 && at < 0; pass++) {
+                for (int a = 0; a < last; a++) {
+                    if (!used[a] && (pass == 1 || firstWord(lines.get(a)).equals(firstWord(want)))
+                            && pattern.bind(lines.get(a), found)) {
+                        at = a;
+                        break;
+                    }
                 }
             }
             if (at < 0) {
@@ -121,10 +126,16 @@ final class ReadmeTour {
                 }
                 return false;
             }
-            next = at + 1;
+            used[at] = true;
         }
         found.forEach(bindings::putIfAbsent);
         return true;
+    }
+
+    private static String firstWord(String line) {
+        String stripped = line.strip();
+        int space = stripped.indexOf(' ');
+        return space < 0 ? stripped : stripped.substring(0, space);
     }
 
     /** "cpu, memory" as "cpu,memory": one word, so that a list in another order has the same shape. */
