@@ -39,6 +39,13 @@ public class ReadmeTourIT extends HotvirtTestSupport {
 
     /** How long a read-only command (list, show …) is repeated until it shows what the README does. */
     private static final long SETTLE_MILLIS = 10_000;
+    /**
+     * The pause before each command: bin/client takes a second or more to start, so no user runs
+     * two commands closer together. Back to back, {@code checkpoint:restore} right after
+     * {@code domain:kill}/{@code domain:list}/{@code domain:remove} of w1 found w1's old root PID
+     * still taken (its zombie not reaped yet although domain:list showed it EXITED).
+     */
+    private static final long PACE_MILLIS = 1_000;
 
     @Configuration
     @Override
@@ -61,6 +68,7 @@ public class ReadmeTourIT extends HotvirtTestSupport {
         StringBuilder transcript = new StringBuilder();
         for (ReadmeTour.Step step : steps) {
             String command = ReadmeTour.substitute(step.command(), bindings);
+            Thread.sleep(PACE_MILLIS);
             long deadline = System.currentTimeMillis() + (readOnly(command) ? SETTLE_MILLIS : 0);
             while (true) {
                 Result r = run(command);
