@@ -130,6 +130,15 @@ int main(int argc, char **argv) {
     struct itimerval every_ms = {{0, 1000}, {0, 1000}};
     setitimer(ITIMER_REAL, &every_ms, NULL);
     pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+    for (int started = 0; !started;) { // ready once everything has counted: a first check must see progress
+        started = ticks > 0 && *child_count > 0;
+        for (int i = 0; i < WORKERS; i++)
+            started = started && counts[i] > 0;
+        for (int i = 0; i < sleepers; i++)
+            started = started && sleeper_counts[i] > 0;
+        if (!started)
+            pause();
+    }
     printf("READY %d\n", (int) child);
 
     unsigned long seen[WORKERS] = {0}, seen_ticks = 0, seen_child = 0, seen_sleepers[MAX_SLEEPERS] = {0};

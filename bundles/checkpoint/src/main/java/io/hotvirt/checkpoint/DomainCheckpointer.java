@@ -6,6 +6,7 @@ import io.hotvirt.checkpoint.files.FileDescription;
 import io.hotvirt.checkpoint.files.FileReader;
 import io.hotvirt.checkpoint.files.FileTable;
 import io.hotvirt.checkpoint.freeze.DomainFreezer;
+import io.hotvirt.checkpoint.freeze.Survivors;
 import io.hotvirt.checkpoint.image.DumpStats;
 import io.hotvirt.checkpoint.image.ImageFile;
 import io.hotvirt.checkpoint.image.ImageFormat;
@@ -19,6 +20,7 @@ import io.hotvirt.checkpoint.memory.SwapAreas;
 import io.hotvirt.checkpoint.signals.ProcessSignals;
 import io.hotvirt.checkpoint.signals.SignalDumper;
 import io.hotvirt.checkpoint.tree.ProcessRecord;
+import io.hotvirt.checkpoint.tree.SeccompCheck;
 import io.hotvirt.checkpoint.tree.TreeReader;
 import io.hotvirt.linux.cgroup.DomainCgroup;
 import io.hotvirt.linux.jna.LibC;
@@ -34,6 +36,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.IntConsumer;
 
@@ -50,15 +53,18 @@ import static io.hotvirt.linux.process.Signals.SIGKILL;
  * through its cgroup while still stopped, so nothing runs past the checkpoint.
  *
  * <p>On any error every thread is released, the cgroup thawed, the workload keeps running and the
- * partial image is removed; the exception names the process and what was being read or written.
+ * partial image is removed; the exception names the process and what was being read or written,
+ * and any process or thread that ended meanwhile ({@link Survivors}): a dump never says the domain
+ * runs on when part of it died. A left-running domain is checked the same way as it is released
+ * ({@link Result#ended}). A domain with a process under seccomp is refused before anything is
+ * touched ({@link SeccompCheck}), and checked again once frozen.
  *
  * <p>Only reading the state happens while the domain is stopped: the metadata files, the pipe
  * data, the checksums and fsyncs of every file and the manifest come after. With
  * {@code leaveRunning} the domain is released as soon as its state is read; without, it stays
  * stopped until the image is committed and is killed after it, so a failed commit never costs the
- * workload. The frozen time recorded is until the state was read (the release, respectively the
- * point after which the stopped domain only waits for the commit and its kill); {@link DumpPhases}
- * in the result tells where the time went.
+ * workload. {@link DumpPhases} in the result tells where the time went, and the true frozen and
+ * total times (the manifest, written at the commit, holds them as they were then).
  */
 public final class DomainCheckpointer {
 
@@ -86,9 +92,33 @@ public final class DomainCheckpointer {
         Progress NONE = (p, b, e) -> { };
     }
 
-    /** What was saved: the committed image, its processes (parents first) and statistics. */
+    /**
+     * What was saved: the committed image, its processes (parents first) and statistics (as the
+     * manifest holds them: up to the commit); {@code phases} has the true end-to-end times.
+     *
+     * @param ended with {@code leftRunning}, each process or thread of the domain that ended during the
+     *              dump (checked as it was released); empty when the whole domain runs on
+     */
     public record Result(Path image, String domain, List<ProcessRecord> processes, DumpStats stats,
-                         boolean leftRunning, List<String> notes, DumpPhases phases) {
+                         boolean leftRunning, List<String> notes, DumpPhases phases, List<String> ended) {
+
+        public Result {
+            ended = ended == null ? List.of() : List.copyOf(ended);
+        }
+
+        /** What became of the domain, in words: "left running", "killed after the checkpoint", or what ended. */
+        public String fate() {
+            if (!leftRunning) {
+                return "killed after the checkpoint";
+            }
+            if (ended.isEmpty()) {
+                return "left running";
+            }
+            long gone = ended.stream().filter(e -> e.startsWith("process ")).count();
+            String rest = gone == processes.size() ? "none of its processes runs on"
+                    : gone > 0 ? "the rest runs on" : "its processes run on";
+            return "released, but not all of it runs on: " + String.join("; ", ended) + " (" + rest + ")";
+        }
     }
 
     /**
@@ -121,6 +151,7 @@ public final class DomainCheckpointer {
     private final NodeKeyStore keys;
     private final String node;
     private IntConsumer beforeProcess = pid -> { };
+    private Runnable afterRelease = () -> { };
 
     public DomainCheckpointer(NodeKeyStore keys, String node) {
         this.keys = keys;
@@ -142,24 +173,36 @@ public final class DomainCheckpointer {
         return this;
     }
 
+    /** A test hook: runs once a --leave-running dump has released the domain. */
+    DomainCheckpointer afterRelease(Runnable hook) {
+        this.afterRelease = hook;
+        return this;
+    }
+
     /**
-     * Checkpoints the domain in {@code cgroup} into the image {@code parent/name}.
+     * Checkpoints the domain in {@code cgroup} into the image {@code parent/name}. Refuses, before
+     * touching anything, a domain with a process under seccomp ({@link SeccompCheck}).
      *
      * @throws IOException naming the process and resource on failure; the domain then runs on and
      *                     no image (not even a partial one) is left
      */
     public Result checkpoint(String domain, DomainCgroup cgroup, Path parent, String name, Options options,
                              Progress progress) throws IOException {
-        long t0 = System.nanoTime();
+        DumpPhases phases = new DumpPhases();
         Progress report = progress == null ? Progress.NONE : progress;
         String what = "checkpoint of domain " + domain;
+        Optional<String> confined = SeccompCheck.confined(cgroup.pids());
+        if (confined.isPresent()) {
+            throw new IOException(what + " refused: " + confined.get() + ". The domain was not touched.");
+        }
         try (SwapAreas swap = SwapAreas.current();
              ImageWriter writer = create(what, parent, name);
              SharedMemoryDumper shm = new SharedMemoryDumper(writer)) {
             swap.verifyTypes(); // before the freeze: the canary may take a few hundred ms
-            DumpPhases phases = new DumpPhases().start();
+            phases.end(DumpPhases.PREPARE);
             DomainFreezer freezer = DomainFreezer.freeze(cgroup); // releases everything itself on failure
             phases.end(DumpPhases.FREEZE, freezer.cgroupFrozenNanos(), DumpPhases.STOPS);
+            Survivors survivors = Survivors.of(freezer);
             boolean released = false;
             String at = "the domain";
             try {
@@ -167,7 +210,13 @@ public final class DomainCheckpointer {
                 Map<String, Object> metadata = new LinkedHashMap<>(); // JSON files, written once the state is read
                 Map<Integer, List<Integer>> threads = freezer.threads();
                 at = "the process tree";
-                List<ProcessRecord> tree = TreeReader.read(threads.keySet());
+                List<ProcessRecord> tree = TreeReader.read(threads.keySet()).stream()
+                        .map(r -> r.withStopSignal(freezer.stopSignals().get(r.pid()))).toList();
+                confined = SeccompCheck.confined(threads.keySet()); // again, now that nothing can change: no race
+                if (confined.isPresent()) {
+                    throw new IOException(what + " refused: " + confined.get() + " (it entered seccomp as the dump"
+                            + " began)");
+                }
                 List<String> rootCommand = Procfs.cmdline(tree.get(0).pid()); // a restore places the tree before its memory
                 phases.end(DumpPhases.TREE);
                 at = "the shared memory objects of the domain";
@@ -199,6 +248,10 @@ public final class DomainCheckpointer {
                             .call(pid, "prctl(PR_GET_DUMPABLE)", Syscall.PRCTL, LibC.PR_GET_DUMPABLE)));
                     at = "process " + pid + " (" + r.comm() + "), signal state";
                     ProcessSignals signals = SignalDumper.dump(freezer.tracer(), freezer.injector(pid), pid, tids);
+                    if (record.stopped() && continued(signals)) {
+                        // a SIGCONT came during the dump: released it runs on, and so must a restore
+                        record = record.withStopSignal(null);
+                    }
                     phases.end(DumpPhases.SIGNALS);
                     at = "process " + pid + " (" + r.comm() + "), memory into " + ImageFormat.pagesFile(pid);
                     List<ProcessMetadata.Area> areas;
@@ -245,13 +298,16 @@ public final class DomainCheckpointer {
 
                 List<Integer> pids = tree.stream().map(ProcessRecord::pid).toList();
                 Path image;
+                List<String> ended = List.of();
                 if (options.leaveRunning()) { // the checksums, fsyncs and metadata below need no stopped domain
                     at = "releasing the domain";
                     freezer.close();
                     released = true;
                     phases.end(DumpPhases.RELEASE);
+                    afterRelease.run();
+                    // at once: what ends later ends on its own (a short-lived child), not by the dump
+                    ended = survivors.ended();
                 }
-                long frozen = freezer.frozenNanos() / 1_000_000;
                 Map<String, String> pipeFiles = new TreeMap<>();
                 for (Map.Entry<String, byte[]> e : new TreeMap<>(files.pipeData()).entrySet()) {
                     String file = ImageFormat.pipeDataFile(e.getKey());
@@ -276,7 +332,8 @@ public final class DomainCheckpointer {
                 phases.end(DumpPhases.METADATA);
 
                 at = "writing the manifest";
-                image = writer.commit(pids, total.withTimes(frozen, (System.nanoTime() - t0) / 1_000_000));
+                // the manifest can only hold the times so far: the summary shows them to the end (phases)
+                image = writer.commit(pids, total.withTimes(phases.frozenMillis(), phases.totalMillis()));
                 phases.end(DumpPhases.COMMIT);
                 if (!options.leaveRunning()) {
                     try {
@@ -290,8 +347,9 @@ public final class DomainCheckpointer {
                         freezer.close();
                     }
                 }
+                phases.finish();
                 return new Result(image, domain, tree, readStats(image, total), options.leaveRunning(), notes,
-                        phases);
+                        phases, ended);
             } catch (IOException | RuntimeException | Error e) {
                 if (!released) {
                     try {
@@ -300,14 +358,21 @@ public final class DomainCheckpointer {
                         e.addSuppressed(t);
                     }
                 }
-                if (e instanceof IOException io && io.getMessage() != null && io.getMessage().startsWith(what)) {
-                    throw io;
-                }
                 if (e instanceof Error err) {
                     throw err;
                 }
+                String fate = fate(survivors);
+                if (e instanceof IOException io && io.getMessage() != null && io.getMessage().startsWith(what)) {
+                    if (io.getMessage().contains("runs on")) {
+                        throw io; // says already what became of the domain
+                    }
+                    throw new IOException(io.getMessage() + " — every thread was released, " + fate
+                            + ", and no image was kept", io);
+                }
                 throw new IOException(what + " failed at " + at + ": " + e.getMessage()
-                        + " — every thread was released, the domain runs on, and no image was kept", e);
+                        + " — every thread was released, " + fate + ", and no image was kept", e);
+            } finally {
+                survivors.close();
             }
         } catch (IOException e) {
             if (e.getMessage() != null && e.getMessage().startsWith(what)) {
@@ -335,6 +400,27 @@ public final class DomainCheckpointer {
         } finally {
             cgroup.thaw();
         }
+    }
+
+    /**
+     * Whether a SIGCONT waits in the saved signals: sent to a stopped tracee it is queued (a tracer
+     * sees even ignored signals) and it ended the stop, though the tracee stays in its ptrace-stop.
+     */
+    private static boolean continued(ProcessSignals signals) {
+        return signals.sharedPending().stream().anyMatch(q -> q.signo() == SIGCONT)
+                || signals.threads().stream().anyMatch(t -> t.pending().stream().anyMatch(q -> q.signo() == SIGCONT));
+    }
+
+    private static final int SIGCONT = 18;
+
+    /** "the domain runs on", or which of it ended: a dump never claims a domain runs on when part of it died. */
+    private static String fate(Survivors survivors) {
+        List<String> ended = survivors.ended();
+        if (ended.isEmpty()) {
+            return "the domain runs on";
+        }
+        return (survivors.processesEnded() == survivors.processes() ? "but no process of the domain runs on any more: "
+                : "but not all of the domain runs on: ") + String.join("; ", ended);
     }
 
     private ImageWriter create(String what, Path parent, String name) throws IOException {

@@ -19,6 +19,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntConsumer;
 
 /**
@@ -28,6 +30,10 @@ import java.util.function.IntConsumer;
  * stopped, the cgroup is not left frozen, and registers, memory and injected syscalls can be used
  * through {@link #tracer()} and {@link #injector(int)}.
  *
+ * <p>Threads stopped by job control (state T) are seized before the cgroup is frozen, since
+ * seizing one waits until it traps, which a frozen thread cannot do; a {@link SeizeWatchdog} thaws
+ * the cgroup if one stops in between. Their processes are reported by {@link #stopSignals()}.
+ *
  * <p>{@link #close()} detaches every thread (the domain runs on) and makes sure the cgroup is
  * thawed. If freezing fails part-way — a thread exits, EPERM, a timeout — every thread seized so
  * far is detached and the cgroup thawed before the exception is thrown: the workload keeps running.
@@ -36,20 +42,23 @@ public final class DomainFreezer implements AutoCloseable {
 
     private static final long STOP_TIMEOUT_MILLIS = 5_000;
     private static final int MAX_ROUNDS = 100;
+    private static final int SIGTRAP = 5;
 
     private final DomainCgroup cgroup;
     private final Tracer tracer;
     private final Map<Integer, List<Integer>> threads;
+    private final Map<Integer, Integer> stopSignals;
     private final long startNanos;
     private final long cgroupFrozenNanos;
     private final Map<Integer, SyscallInjector> injectors = new HashMap<>();
     private long closedNanos = -1;
 
-    private DomainFreezer(DomainCgroup cgroup, Tracer tracer, Map<Integer, List<Integer>> threads, long startNanos,
-                          long cgroupFrozenNanos) {
+    private DomainFreezer(DomainCgroup cgroup, Tracer tracer, Map<Integer, List<Integer>> threads,
+                          Map<Integer, Integer> stopSignals, long startNanos, long cgroupFrozenNanos) {
         this.cgroup = cgroup;
         this.tracer = tracer;
         this.threads = threads;
+        this.stopSignals = stopSignals;
         this.startNanos = startNanos;
         this.cgroupFrozenNanos = cgroupFrozenNanos;
     }
@@ -69,41 +78,63 @@ public final class DomainFreezer implements AutoCloseable {
 
     /** {@code afterSeize} runs after each thread is seized and interrupted (tests use it to kill one mid-way). */
     static DomainFreezer freeze(DomainCgroup cgroup, List<Integer> pids, IntConsumer afterSeize) throws IOException {
+        return freeze(cgroup, pids, afterSeize, () -> { });
+    }
+
+    /**
+     * {@code beforeFreeze} runs between the seizing of the stopped threads and the cgroup freeze
+     * (tests use it to stop one there).
+     */
+    static DomainFreezer freeze(DomainCgroup cgroup, List<Integer> pids, IntConsumer afterSeize, Runnable beforeFreeze)
+            throws IOException {
         if ((cgroup == null) == (pids == null)) {
             throw new IllegalArgumentException("either a cgroup or a list of processes");
         }
         String what = cgroup != null ? "cgroup " + cgroup.path() : "processes " + pids;
         Tracer tracer = Tracer.start("hotvirt-freeze");
         long start = System.nanoTime();
-        boolean[] frozen = {false};
-        long[] cgroupFrozen = {0};
+        AtomicBoolean frozen = new AtomicBoolean();
+        AtomicLong thawedAt = new AtomicLong();
+        SeizeWatchdog watchdog = null;
         try {
-            if (cgroup != null) {
-                cgroup.freeze();
-                frozen[0] = true;
-            }
             Map<Integer, List<Integer>> seized = new TreeMap<>();
+            Map<Integer, Integer> stopSignals = new TreeMap<>();
+            Set<Integer> seen = new TreeSet<>();
+            List<int[]> toWait = new ArrayList<>();
+            if (cgroup != null) {
+                // Threads stopped by job control first, while nothing is frozen: seizing one waits
+                // until it traps, which it cannot do frozen. Stopped already, they lose no time.
+                tracer.execute(() -> toWait.addAll(seizeNew(tracer, cgroup, null, seen, seized, afterSeize, null,
+                        true)));
+                watchdog = new SeizeWatchdog(cgroup, frozen, thawedAt);
+                beforeFreeze.run();
+                cgroup.freeze();
+                frozen.set(true);
+            }
+            SeizeWatchdog watch = watchdog;
             // on the tracer thread: each seize, interrupt and wait is then a direct call, not a hand-off
             tracer.execute(() -> {
-                Set<Integer> seen = new TreeSet<>();
-                List<int[]> toWait = new ArrayList<>();
                 for (int round = 0; ; round++) {
                     if (round >= MAX_ROUNDS) {
                         throw new IOException("freezing " + what + ": new threads kept appearing after " + MAX_ROUNDS
                                 + " rounds");
                     }
-                    List<int[]> fresh = seizeNew(tracer, cgroup, pids, seen, seized, afterSeize);
+                    List<int[]> fresh = seizeNew(tracer, cgroup, pids, seen, seized, afterSeize, watch, false);
                     toWait.addAll(fresh);
-                    if (frozen[0] && !fresh.isEmpty()) {
+                    if (frozen.get() && !fresh.isEmpty()) {
                         continue; // list again while frozen until stable
                     }
-                    if (frozen[0]) {
+                    if (frozen.getAndSet(false)) {
                         cgroup.thaw(); // the interrupted threads enter their ptrace-stop before running user code
-                        frozen[0] = false;
-                        cgroupFrozen[0] = System.nanoTime() - start;
+                        thawedAt.set(System.nanoTime());
                     }
                     for (int[] t : toWait) {
-                        awaitStop(tracer, t[0], t[1]);
+                        int status = awaitStop(tracer, t[0], t[1]);
+                        if (WaitStatus.stopSignal(status) != SIGTRAP) {
+                            // a seized thread's PTRACE_EVENT_STOP carries the stop signal while its
+                            // process is stopped by job control (group-stop), SIGTRAP otherwise
+                            stopSignals.putIfAbsent(t[0], WaitStatus.stopSignal(status));
+                        }
                     }
                     toWait.clear();
                     if (fresh.isEmpty()) {
@@ -116,10 +147,15 @@ public final class DomainFreezer implements AutoCloseable {
             }
             Map<Integer, List<Integer>> view = new TreeMap<>();
             seized.forEach((pid, tids) -> view.put(pid, List.copyOf(tids)));
-            return new DomainFreezer(cgroup, tracer, java.util.Collections.unmodifiableMap(view), start,
-                    cgroupFrozen[0] == 0 ? System.nanoTime() - start : cgroupFrozen[0]);
+            long thawed = thawedAt.get();
+            return new DomainFreezer(cgroup, tracer, java.util.Collections.unmodifiableMap(view),
+                    java.util.Collections.unmodifiableMap(stopSignals), start,
+                    thawed == 0 ? System.nanoTime() - start : thawed - start);
         } catch (IOException | RuntimeException | Error e) {
-            if (frozen[0]) {
+            if (watchdog != null) {
+                watchdog.close(); // no thaw of its own from here on
+            }
+            if (frozen.getAndSet(false)) {
                 try {
                     cgroup.thaw(); // thaw first: detaching a thread frozen in v1 would wait for it forever
                 } catch (IOException | RuntimeException t) {
@@ -140,12 +176,20 @@ public final class DomainFreezer implements AutoCloseable {
                 throw new IOException("freezing " + what + " failed, every thread was released: " + io.getMessage(), io);
             }
             throw e;
+        } finally {
+            if (watchdog != null) {
+                watchdog.close();
+            }
         }
     }
 
-    /** Seizes and interrupts every thread not seen yet; returns (pid, tid) of each. */
+    /**
+     * Seizes and interrupts every thread not seen yet (only those stopped by job control, state T,
+     * when {@code onlyStopped}); returns (pid, tid) of each.
+     */
     private static List<int[]> seizeNew(Tracer tracer, DomainCgroup cgroup, List<Integer> pids, Set<Integer> seen,
-                                        Map<Integer, List<Integer>> seized, IntConsumer afterSeize) throws IOException {
+                                        Map<Integer, List<Integer>> seized, IntConsumer afterSeize,
+                                        SeizeWatchdog watchdog, boolean onlyStopped) throws IOException {
         List<int[]> fresh = new ArrayList<>();
         Collection<Integer> processes = cgroup != null ? new TreeSet<>(cgroup.pids()) : pids;
         for (int pid : processes) {
@@ -164,9 +208,21 @@ public final class DomainFreezer implements AutoCloseable {
                 if (ts == null || dead(ts.state())) {
                     continue; // a thread that has already exited (a zombie leader of a live process)
                 }
+                if (onlyStopped && ts.state() != 'T') {
+                    continue;
+                }
                 seen.add(tid);
                 try {
-                    tracer.seize(tid);
+                    if (watchdog != null) {
+                        watchdog.seizing();
+                    }
+                    try {
+                        tracer.seize(tid);
+                    } finally {
+                        if (watchdog != null) {
+                            watchdog.seized();
+                        }
+                    }
                     tracer.interrupt(tid);
                 } catch (IOException e) {
                     if (!Files.exists(Path.of("/proc", Integer.toString(pid), "task", Integer.toString(tid)))) {
@@ -184,10 +240,11 @@ public final class DomainFreezer implements AutoCloseable {
     }
 
     /**
-     * Waits for the thread's ptrace-stop. A signal that arrives first (signal-delivery-stop) is
-     * delivered as usual and the thread then stops for the pending interrupt.
+     * Waits for the thread's ptrace-stop and returns its status. A signal that arrives first
+     * (signal-delivery-stop) is delivered as usual and the thread then stops for the pending
+     * interrupt (or, for a stop signal, for the group-stop it starts).
      */
-    private static void awaitStop(Tracer tracer, int pid, int tid) throws IOException {
+    private static int awaitStop(Tracer tracer, int pid, int tid) throws IOException {
         for (int i = 0; i < 16; i++) {
             int status = tracer.waitStop(tid, STOP_TIMEOUT_MILLIS);
             if (!WaitStatus.stopped(status)) {
@@ -195,7 +252,7 @@ public final class DomainFreezer implements AutoCloseable {
                         + " while the domain was being frozen");
             }
             if (WaitStatus.event(status) != 0) {
-                return; // PTRACE_EVENT_STOP: the interrupt (or a group-stop)
+                return status; // PTRACE_EVENT_STOP: the interrupt (or a group-stop)
             }
             tracer.cont(tid, WaitStatus.stopSignal(status));
         }
@@ -215,6 +272,16 @@ public final class DomainFreezer implements AutoCloseable {
     /** Process id → its thread ids (the leader first when alive), every one in ptrace-stop. */
     public Map<Integer, List<Integer>> threads() {
         return threads;
+    }
+
+    /**
+     * Process id → the signal that had stopped it by job control (SIGSTOP, SIGTSTP …) when it was
+     * frozen; processes that ran are absent. Detaching leaves such a process stopped: the kernel
+     * puts a thread back into its group-stop while its process is stopped, so only SIGCONT wakes it,
+     * as before (a SIGCONT sent during the dump wakes it when it is released).
+     */
+    public Map<Integer, Integer> stopSignals() {
+        return stopSignals;
     }
 
     /** Every stopped thread id. */

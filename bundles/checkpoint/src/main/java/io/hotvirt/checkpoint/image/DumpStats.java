@@ -13,8 +13,12 @@ package io.hotvirt.checkpoint.image;
  *                              objects): these were swapped in
  * @param fileBackedPagesSkipped pages of private file mappings left out because they come from the file
  * @param bytes                 bytes of page data written
- * @param frozenMillis          how long the domain was stopped
- * @param totalMillis           the whole checkpoint
+ * @param frozenMillis          how long the domain was stopped, as far as known when the manifest was
+ *                              written: final with --leave-running (released before the commit); without
+ *                              it the domain stays stopped through the commit until its kill, which the
+ *                              dump's summary counts ({@code DumpPhases}) and the manifest cannot
+ * @param totalMillis           the whole checkpoint up to the writing of the manifest (the summary's
+ *                              Total includes the commit)
  */
 public record DumpStats(long residentPages, long swappedPages, long swapDirectPages, long swapViaProcessPages,
                         long fileBackedPagesSkipped, long bytes, long frozenMillis, long totalMillis) {

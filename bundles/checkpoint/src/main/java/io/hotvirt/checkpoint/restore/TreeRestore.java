@@ -5,6 +5,8 @@ import io.hotvirt.checkpoint.image.ProcessMetadata;
 import io.hotvirt.checkpoint.tree.Credentials;
 import io.hotvirt.checkpoint.tree.ProcessRecord;
 import io.hotvirt.linux.cgroup.DomainCgroup;
+import com.sun.jna.LastErrorException;
+import io.hotvirt.linux.jna.Errno;
 import io.hotvirt.linux.jna.LibC;
 import io.hotvirt.linux.jna.Syscall;
 import io.hotvirt.linux.proc.Procfs;
@@ -268,7 +270,12 @@ final class TreeRestore {
     /** Every signal but SIGTRAP (never blocked by hotvirt: a synchronous one would reset its action). */
     private static final long ALL_BUT_SIGTRAP = ~(1L << 4);
 
-    /** Releases every thread; with a cgroup, while it is frozen, so that all resume at once. */
+    /**
+     * Releases every thread; with a cgroup, while it is frozen, so that all resume at once. A process
+     * the image saw stopped by job control is sent SIGSTOP first: it stops again before it runs one
+     * instruction (a signal is taken on the way out of the ptrace-stop), and only SIGCONT wakes it,
+     * as before. Its parent is told of the stop again (SIGCHLD, CLD_STOPPED, unless SA_NOCLDSTOP).
+     */
     void resume(Optional<DomainCgroup> cgroup) throws IOException {
         List<Integer> all = new ArrayList<>(tids.values());
         if (init != 0) {
@@ -284,6 +291,7 @@ final class TreeRestore {
         if (cgroup.isPresent()) {
             cgroup.get().freeze();
             try {
+                stopTheStopped();
                 for (int tid : all) {
                     Tracees.detach(tracer, tid);
                 }
@@ -291,12 +299,36 @@ final class TreeRestore {
                 cgroup.get().thaw();
             }
         } else {
+            stopTheStopped();
             for (int tid : all) {
                 Tracees.detach(tracer, tid);
             }
         }
         made.clear();
     }
+
+    /**
+     * SIGSTOP to each process saved stopped, whichever signal stopped it then: SIGSTOP cannot be caught
+     * or blocked, and SIGTSTP, SIGTTIN and SIGTTOU are dropped in an orphaned process group. A parent
+     * waiting with WUNTRACED sees WSTOPSIG SIGSTOP. Pending signals with a lower number and a handler
+     * are taken before the stop (signals are taken lowest first), where the saved process would have
+     * taken them only after SIGCONT.
+     */
+    private void stopTheStopped() throws IOException {
+        for (ProcessMetadata p : plan.processes()) {
+            if (p.tree().stopped()) {
+                int pid = pids.get(p.pid());
+                try {
+                    LibC.INSTANCE.kill(pid, SIGSTOP);
+                } catch (LastErrorException e) {
+                    throw new IOException("stopping restored process " + p.pid() + " (" + p.comm() + ") again, as"
+                            + " it was saved: kill(" + pid + ", SIGSTOP): " + Errno.describe(e.getErrorCode()), e);
+                }
+            }
+        }
+    }
+
+    private static final int SIGSTOP = 19;
 
     /**
      * Kills and reaps every process made so far, children before parents: each is reaped by its

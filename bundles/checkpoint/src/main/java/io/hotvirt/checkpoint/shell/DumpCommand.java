@@ -23,6 +23,10 @@ import java.util.stream.Collectors;
                 + " and the data in its pipes. The manifest, with checksums and a MAC made with this node's key, is"
                 + " written last. Without --leave-running the domain is killed while still stopped, so nothing runs"
                 + " past the checkpoint. On any error the domain is released and runs on, and no image is left."
+                + " A process stopped by job control (state T) is saved stopped, and stays stopped (or is restored"
+                + " stopped) until SIGCONT. A domain with a process under seccomp is refused before it is touched."
+                + " A domain left running is checked afterwards: any process or thread that ended is named. Frozen"
+                + " is how long the domain was stopped (killed, until the kill), Total the whole dump."
                 + " The image goes to ${karaf.data}/hotvirt/images/NAME-yyyyMMdd-HHmmss unless --dir says otherwise;"
                 + " a relative --dir is taken inside that image directory, not Karaf's working directory.")
 @Service
@@ -60,19 +64,18 @@ public class DumpCommand extends RunningDomainCommand {
         DomainCheckpointer.Result r = checkpoints.dump(name, leaveRunning, dir, progress);
         DumpStats s = r.stats();
         line(out, "Image", r.image().toString());
-        line(out, "Domain", name + (r.leftRunning() ? " (left running)" : " (killed after the checkpoint)"));
+        line(out, "Domain", name + " (" + r.fate() + ")");
         line(out, "Processes", r.processes().size() + ": " + r.processes().stream()
                 .map(p -> p.pid() + " " + p.comm()).collect(Collectors.joining(", ")));
         line(out, "Threads", Integer.toString(r.processes().stream().mapToInt(p -> p.threads().size()).sum()));
         line(out, "Pages", (s.residentPages() + s.swappedPages()) + " (" + s.residentPages() + " resident, "
                 + s.swappedPages() + " swapped: " + s.swapDirectPages() + " read directly from swap, "
                 + s.swapViaProcessPages() + " through the process)");
-        line(out, "Bytes", Units.bytes(s.bytes()) + " of page data, " + Units.rate(s.bytes(), s.totalMillis() * 1_000_000L));
-        line(out, "Frozen", Units.millis(s.frozenMillis()));
-        if (r.phases() != null) {
-            line(out, "Phases", r.phases().toString());
-        }
-        line(out, "Total", Units.millis(s.totalMillis()));
+        // the phases' end-to-end times: the manifest's stop at the commit
+        line(out, "Bytes", Units.bytes(s.bytes()) + " of page data, " + Units.rate(s.bytes(), r.phases().totalNanos()));
+        line(out, "Frozen", Units.millis(r.phases().frozenMillis()) + (r.leftRunning() ? "" : " (until the kill)"));
+        line(out, "Phases", r.phases().toString());
+        line(out, "Total", Units.millis(r.phases().totalMillis()));
         for (String note : r.notes()) {
             line(out, "Note", note);
         }

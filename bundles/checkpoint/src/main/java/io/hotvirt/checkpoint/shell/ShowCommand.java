@@ -11,6 +11,7 @@ import io.hotvirt.checkpoint.image.ProcessMetadata;
 import io.hotvirt.checkpoint.signals.ProcessSignals;
 import io.hotvirt.checkpoint.signals.SignalAction;
 import io.hotvirt.shell.Units;
+import io.hotvirt.linux.process.Signals;
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
@@ -171,8 +172,11 @@ public class ShowCommand implements Action {
             DumpCommand.line(out, "File pages", s.fileBackedPagesSkipped() + " unmodified pages of file mappings left"
                     + " to their files");
             DumpCommand.line(out, "Bytes", Units.bytes(s.bytes()) + " of page data");
-            DumpCommand.line(out, "Frozen", Units.millis(s.frozenMillis()));
-            DumpCommand.line(out, "Total", Units.millis(s.totalMillis()));
+            // the manifest holds the times known when it was written: a killed domain stayed stopped past it
+            boolean killed = d != null && !d.leftRunning();
+            DumpCommand.line(out, "Frozen", Units.millis(s.frozenMillis()) + (killed ? " until the image was written"
+                    + " (then killed)" : ""));
+            DumpCommand.line(out, "Total", Units.millis(s.totalMillis()) + " until the image was written");
         }
         if (d != null) {
             for (String note : d.notes()) {
@@ -192,6 +196,10 @@ public class ShowCommand implements Action {
                     .append(p.threads().size() == 1 ? " thread" : " threads");
             b.append(", uid ").append(p.tree().credentials() == null ? "?" : p.tree().credentials().uid());
             b.append(", cwd ").append(p.tree().cwd()).append(", exe ").append(p.tree().exe());
+            if (p.tree().stopped()) {
+                b.append(", stopped (SIG").append(Signals.name(p.tree().stopSignal()))
+                        .append("): restored stopped, until SIGCONT");
+            }
         }
         out.println(b);
         ProcessSignals sig = p.signals();

@@ -36,7 +36,9 @@ import java.util.Set;
 import java.util.UUID;
 
 import static io.hotvirt.checkpoint.testing.CWorkload.assertReleased;
+import static io.hotvirt.linux.process.Signals.SIGCONT;
 import static io.hotvirt.linux.process.Signals.SIGINT;
+import static io.hotvirt.linux.process.Signals.SIGSTOP;
 import static io.hotvirt.linux.process.Signals.SIGUSR1;
 import static io.hotvirt.linux.process.Signals.SIGUSR2;
 import static org.junit.Assert.assertEquals;
@@ -61,6 +63,38 @@ public class DomainFreezerKernelTest {
     @After
     public void cleanUp() throws Exception {
         CWorkload.closeAll(cleanup, cgroup);
+    }
+
+    /**
+     * A process stopped by job control between the freezer's look for stopped threads and the cgroup
+     * freeze: seizing its frozen threads would wait for good, were the cgroup not thawed for it.
+     * Released, it is still stopped, and SIGCONT wakes it.
+     */
+    @Test(timeout = 30_000)
+    public void aProcessStoppedJustBeforeTheFreezeDoesNotHangItAndStaysStopped() throws Exception {
+        DomainCgroup cg = testCgroup();
+        SignalsWorkload w = workload(cg.procsFiles());
+        List<Integer> tids = Procfs.tasks(w.pid);
+        try (DomainFreezer f = DomainFreezer.freeze(cg, null, tid -> { }, () -> {
+            LibC.INSTANCE.kill(w.pid, SIGSTOP);
+            long deadline = System.currentTimeMillis() + 5000;
+            while (tids.stream().anyMatch(t -> Procfs.taskStat(w.pid, t).orElseThrow().state() != 'T')
+                    && System.currentTimeMillis() < deadline) {
+                Thread.onSpinWait();
+            }
+        })) {
+            assertEquals(Set.copyOf(tids), f.allThreads());
+            assertEquals(java.util.Map.of(w.pid, SIGSTOP), f.stopSignals());
+            assertFalse(cg.frozen());
+        }
+        Children.sleep(100);
+        for (int tid : tids) {
+            assertEquals("thread " + tid + " stopped, untraced", 'T', Procfs.taskStat(w.pid, tid).orElseThrow().state());
+            assertEquals(0, Procfs.taskStatus(w.pid, tid).orElseThrow().tracerPid());
+        }
+        LibC.INSTANCE.kill(w.pid, SIGCONT);
+        assertEquals("PASS", w.selfCheck(5000));
+        assertReleased(w.pid);
     }
 
     @Test
