@@ -88,7 +88,7 @@ final class ReadmeTour {
      *     says so to the reader; {@code Note:} lines are optional (they depend on the host, such as
      *     swap);</li>
      * <li>a line matches when its words do: numbers match any number, units any unit of their kind
-     *     (B, KiB, MiB…; s, ms, us), a run of {@code -} any run (table rules), lists of lowercase
+     *     (B, KiB, MiB… and their rates KiB/s…; s, ms, us), a run of {@code -} any run (table rules), lists of lowercase
      *     words ({@code cpu,memory} or {@code cpu, memory}: the capabilities) any such list, and {@code …} inside a word any text; spaces between words
      *     do not count (tables align to their content).</li>
      * </ul>
@@ -188,7 +188,7 @@ final class ReadmeTour {
             if (word.matches("[a-z]+(,[a-z]+)+,?")) {
                 return "[a-z]+(?:,[a-z]+)*,?";
             }
-            if (word.matches(SIZE_UNITS + "[,.;)]*")) {
+            if (word.matches(SIZE_UNITS + "(?:/s)?[,.;)]*")) { // a size or a rate (KiB/s, MiB/s)
                 return SIZE_UNITS + Pattern.quote(word.replaceAll("^[A-Za-z]+", ""));
             }
             if (word.matches(TIME_UNITS + "[,.;)]*")) {
