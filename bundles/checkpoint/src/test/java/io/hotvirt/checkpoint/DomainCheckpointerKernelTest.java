@@ -21,6 +21,7 @@ import io.hotvirt.linux.cgroup.Cgroups;
 import io.hotvirt.linux.cgroup.DomainCgroup;
 import io.hotvirt.linux.jna.LibC;
 import io.hotvirt.linux.proc.Procfs;
+import io.hotvirt.linux.testing.KernelTestTimeout;
 import io.hotvirt.linux.testing.Privileged;
 import com.google.gson.Gson;
 import org.junit.After;
@@ -67,6 +68,10 @@ import static org.junit.Assert.assertTrue;
  */
 public class DomainCheckpointerKernelTest {
 
+    /** Every test here traces processes: a hung tracee fails the test, not the build. */
+    @Rule(order = KernelTestTimeout.ORDER)
+    public final KernelTestTimeout timeout = KernelTestTimeout.seconds(120);
+
     @Rule
     public final TemporaryFolder tmp = new TemporaryFolder();
 
@@ -88,7 +93,7 @@ public class DomainCheckpointerKernelTest {
         CWorkload.closeAll(cleanup, cgroup);
     }
 
-    @Test(timeout = 60_000)
+    @Test
     public void savesTheWholeDomainAndLeavesItRunning() throws Exception {
         FilesTreeWorkload tree = filesTree();
         SignalsWorkload signals = signals();
@@ -167,7 +172,7 @@ public class DomainCheckpointerKernelTest {
         assertLeftRunning(pids, tree, signals);
     }
 
-    @Test(timeout = 60_000)
+    @Test
     public void aProcessKilledMidWayLeavesTheRestRunningAndNoImage() throws Exception {
         FilesTreeWorkload tree = filesTree();
         SignalsWorkload signals = signals();
@@ -192,7 +197,7 @@ public class DomainCheckpointerKernelTest {
         assertLeftRunning(List.of(tree.parent, tree.child1, signals.pid), tree, signals);
     }
 
-    @Test(timeout = 60_000)
+    @Test
     public void anUnwritableDirectoryIsAClearErrorAndTheDomainIsNotTouched() throws Exception {
         SignalsWorkload signals = signals();
         Path notADir = tmp.newFile("a-file").toPath();
@@ -205,7 +210,7 @@ public class DomainCheckpointerKernelTest {
         assertEquals("PASS", signals.selfCheck(5000));
     }
 
-    @Test(timeout = 60_000)
+    @Test
     public void withoutLeaveRunningTheDomainIsKilledAfterTheImageIsComplete() throws Exception {
         SignalsWorkload signals = signals();
         DomainCheckpointer.Result r = new DomainCheckpointer(keys, "testnode").checkpoint("dumptest", cgroup, images,
@@ -229,7 +234,7 @@ public class DomainCheckpointerKernelTest {
      * there, it is sent on to its abort handler in the image and, left running, live too: the
      * syscalls injected into it clear the section descriptor, after which nothing would abort it.
      */
-    @Test(timeout = 60_000)
+    @Test
     public void aThreadStoppedInAnRseqCriticalSectionGoesOnAtItsAbortHandler() throws Exception {
         CWorkload w = CWorkload.start(List.of(CWorkload.binary("rseq_cs", "-pthread").toString()), cgroup.procsFiles(),
                 tmp.getRoot().toPath().resolve("rseq.log"), 10_000, x -> x.log().contains("READY"));
@@ -242,7 +247,7 @@ public class DomainCheckpointerKernelTest {
         }
     }
 
-    @Test(timeout = 60_000)
+    @Test
     public void savesEachSharedMemoryObjectOnceForTheWholeDomain() throws Exception {
         Path dir = tmp.newFolder("shm").toPath();
         CWorkload w = CWorkload.start(List.of(CWorkload.binary("shm_tree").toString()), cgroup.procsFiles(),
@@ -318,7 +323,7 @@ public class DomainCheckpointerKernelTest {
 
 
 
-    @Test(timeout = 60_000)
+    @Test
     public void savesAPythonWorkloadAndLeavesItRunning() throws Exception {
         Path dir = tmp.newFolder("python").toPath();
         CWorkload w = PythonWorkload.start(dir, cgroup.procsFiles());
@@ -386,7 +391,7 @@ public class DomainCheckpointerKernelTest {
     }
 
     /** Prints where the frozen time goes (python3, then files_tree + signals), three dumps each. */
-    @Test(timeout = 120_000)
+    @Test
     public void reportsThePhaseTimesOfEachDump() throws Exception {
         Path dir = tmp.newFolder("phases").toPath();
         CWorkload py = PythonWorkload.start(dir, cgroup.procsFiles());

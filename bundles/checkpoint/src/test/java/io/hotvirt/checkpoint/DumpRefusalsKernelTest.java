@@ -8,6 +8,7 @@ import io.hotvirt.linux.cgroup.DomainCgroup;
 import io.hotvirt.linux.jna.LibC;
 import io.hotvirt.linux.proc.Procfs;
 import io.hotvirt.linux.testing.Children;
+import io.hotvirt.linux.testing.KernelTestTimeout;
 import io.hotvirt.linux.testing.Privileged;
 import org.junit.After;
 import org.junit.Before;
@@ -37,6 +38,10 @@ import static org.junit.Assert.assertTrue;
  */
 public class DumpRefusalsKernelTest {
 
+    /** Every test here traces processes: a hung tracee fails the test, not the build. */
+    @Rule(order = KernelTestTimeout.ORDER)
+    public final KernelTestTimeout timeout = KernelTestTimeout.seconds(30);
+
     @Rule
     public final TemporaryFolder tmp = new TemporaryFolder();
 
@@ -58,7 +63,7 @@ public class DumpRefusalsKernelTest {
         CWorkload.closeAll(cleanup, cgroup);
     }
 
-    @Test(timeout = 30_000)
+    @Test
     public void aProcessInStrictSeccompModeIsRefusedAndRunsOnUntouched() throws Exception {
         Path fifo = tmp.getRoot().toPath().resolve("wake");
         CWorkload w = CWorkload.start(List.of(CWorkload.binary("seccomp_strict").toString(), fifo.toString()),
@@ -87,7 +92,7 @@ public class DumpRefusalsKernelTest {
         assertTrue(w.log(), w.log().contains("PASS"));
     }
 
-    @Test(timeout = 30_000)
+    @Test
     public void aProcessThatDiedDuringALeaveRunningDumpIsReportedNotSaidToRunOn() throws Exception {
         FilesTreeWorkload tree = FilesTreeWorkload.start(10_000, cgroup.procsFiles());
         cleanup.add(tree);
@@ -109,7 +114,7 @@ public class DumpRefusalsKernelTest {
         assertEquals("left running", again.fate());
     }
 
-    @Test(timeout = 30_000)
+    @Test
     public void aFailedDumpNamesTheProcessThatDiedInsteadOfSayingTheDomainRunsOn() throws Exception {
         FilesTreeWorkload tree = FilesTreeWorkload.start(10_000, cgroup.procsFiles());
         cleanup.add(tree);

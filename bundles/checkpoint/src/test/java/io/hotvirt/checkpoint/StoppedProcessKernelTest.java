@@ -11,6 +11,7 @@ import io.hotvirt.linux.cgroup.DomainCgroup;
 import io.hotvirt.linux.jna.LibC;
 import io.hotvirt.linux.proc.Procfs;
 import io.hotvirt.linux.testing.Children;
+import io.hotvirt.linux.testing.KernelTestTimeout;
 import io.hotvirt.linux.testing.Privileged;
 import org.junit.After;
 import org.junit.Before;
@@ -38,6 +39,10 @@ import static org.junit.Assert.assertTrue;
  * records it as stopped, and a restore brings it back stopped: in both cases only SIGCONT wakes it.
  */
 public class StoppedProcessKernelTest {
+
+    /** Every test here traces processes: a hung tracee fails the test, not the build. */
+    @Rule(order = KernelTestTimeout.ORDER)
+    public final KernelTestTimeout timeout = KernelTestTimeout.seconds(60);
 
     private static final int SIGCONT = 18;
     private static final int SIGSTOP = 19;
@@ -68,7 +73,7 @@ public class StoppedProcessKernelTest {
         }
     }
 
-    @Test(timeout = 30_000)
+    @Test
     public void leftRunningTheStoppedChildStaysStoppedUntilSigcont() throws Exception {
         CWorkload w = start();
         int child = w.facts("READY").get("child");
@@ -89,7 +94,7 @@ public class StoppedProcessKernelTest {
      * SIGCONT while the dump holds the stopped child: it ends the stop (the child, still in its
      * ptrace-stop, runs on once released) and the image, which holds the SIGCONT, says it runs.
      */
-    @Test(timeout = 30_000)
+    @Test
     public void aSigcontDuringTheDumpWakesTheChildOnceReleased() throws Exception {
         CWorkload w = start();
         int child = w.facts("READY").get("child");
@@ -104,7 +109,7 @@ public class StoppedProcessKernelTest {
         assertEquals("PASS", verdict(w));
     }
 
-    @Test(timeout = 60_000)
+    @Test
     public void restoredTheStoppedChildIsStoppedUntilSigcont() throws Exception {
         CWorkload w = start();
         int child = w.facts("READY").get("child");

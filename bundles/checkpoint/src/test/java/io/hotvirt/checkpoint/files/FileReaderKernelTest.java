@@ -1,6 +1,8 @@
 package io.hotvirt.checkpoint.files;
 
+import io.hotvirt.linux.testing.KernelTestTimeout;
 import io.hotvirt.linux.testing.Privileged;
+import org.junit.Rule;
 import org.junit.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -17,7 +19,11 @@ import static org.junit.Assert.assertTrue;
 /** The files of a real forked tree: shared descriptions, pipe data in flight, eventfd, socketpair. */
 public class FileReaderKernelTest {
 
-    @Test(timeout = 30_000)
+    /** Every test here traces processes: a hung tracee fails the test, not the build. */
+    @Rule(order = KernelTestTimeout.ORDER)
+    public final KernelTestTimeout timeout = KernelTestTimeout.seconds(30);
+
+    @Test
     public void readsSharedDescriptionsPipesEventfdAndSockets() throws Exception {
         Privileged.assume("root (kcmp and /proc/PID/fd of other processes)");
         try (FilesTreeWorkload w = FilesTreeWorkload.start(10_000)) {

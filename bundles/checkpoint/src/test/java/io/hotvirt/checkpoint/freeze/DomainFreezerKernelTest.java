@@ -10,6 +10,7 @@ import io.hotvirt.checkpoint.signals.SignalAction;
 import io.hotvirt.checkpoint.signals.SignalDumper;
 import io.hotvirt.checkpoint.signals.ThreadSignals;
 import io.hotvirt.checkpoint.testing.CWorkload;
+import io.hotvirt.linux.testing.KernelTestTimeout;
 import io.hotvirt.linux.testing.Privileged;
 import io.hotvirt.linux.cgroup.Cgroups;
 import io.hotvirt.linux.cgroup.DomainCgroup;
@@ -48,6 +49,10 @@ import static org.junit.Assert.assertTrue;
 
 /** The freezer, register and signal dumps on the real kernel, against the self-checking signals.c workload. */
 public class DomainFreezerKernelTest {
+
+    /** Every test here traces processes: a hung tracee fails the test, not the build. */
+    @Rule(order = KernelTestTimeout.ORDER)
+    public final KernelTestTimeout timeout = KernelTestTimeout.seconds(60);
 
     @Rule
     public final TemporaryFolder tmp = new TemporaryFolder();

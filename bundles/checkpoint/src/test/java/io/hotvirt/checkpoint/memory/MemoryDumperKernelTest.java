@@ -6,6 +6,7 @@ import io.hotvirt.checkpoint.image.ImageVerifier;
 import io.hotvirt.checkpoint.image.NodeKeyStore;
 import io.hotvirt.checkpoint.testing.PatternWorkload;
 import io.hotvirt.checkpoint.testing.TestSwap;
+import io.hotvirt.linux.testing.KernelTestTimeout;
 import io.hotvirt.linux.testing.Privileged;
 import io.hotvirt.linux.cgroup.Cgroups;
 import io.hotvirt.linux.cgroup.DomainCgroup;
@@ -27,6 +28,10 @@ import static org.junit.Assert.assertTrue;
 
 /** The dumper on the real kernel, against the self-checking pattern.c workload. */
 public class MemoryDumperKernelTest {
+
+    /** Every test here traces processes: a hung tracee fails the test, not the build. */
+    @Rule(order = KernelTestTimeout.ORDER)
+    public final KernelTestTimeout timeout = KernelTestTimeout.seconds(60);
 
     @Rule
     public final TemporaryFolder tmp = new TemporaryFolder();

@@ -11,6 +11,7 @@ import io.hotvirt.checkpoint.testing.CWorkload;
 import io.hotvirt.checkpoint.testing.TestSwap;
 import io.hotvirt.linux.cgroup.Cgroups;
 import io.hotvirt.linux.cgroup.DomainCgroup;
+import io.hotvirt.linux.testing.KernelTestTimeout;
 import io.hotvirt.linux.testing.Privileged;
 import org.junit.Rule;
 import org.junit.Test;
@@ -37,6 +38,10 @@ import static org.junit.Assert.assertTrue;
  */
 public class SharedMemorySwapKernelTest {
 
+    /** Every test here traces processes: a hung tracee fails the test, not the build. */
+    @Rule(order = KernelTestTimeout.ORDER)
+    public final KernelTestTimeout timeout = KernelTestTimeout.seconds(120);
+
     private static final long SEED_ANON = 0x3c3c0123456789c3L;
     private static final long SEED_MEMFD = 0xc3c3fedcba98763cL;
     private static final int TOLERANCE_PAGES = 64;
@@ -44,7 +49,7 @@ public class SharedMemorySwapKernelTest {
     @Rule
     public final TemporaryFolder tmp = new TemporaryFolder();
 
-    @Test(timeout = 120_000)
+    @Test
     public void sharedMemoryInSwapIsSavedCountedAndPagedOutAgain() throws Exception {
         Privileged.assume("root (swapon, cgroups, map_files)");
         Cgroups cgroups = Cgroups.detect();

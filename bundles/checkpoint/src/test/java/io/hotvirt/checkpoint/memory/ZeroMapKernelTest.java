@@ -8,6 +8,7 @@ import io.hotvirt.checkpoint.image.PageIndexReader;
 import io.hotvirt.checkpoint.image.PageRun;
 import io.hotvirt.checkpoint.testing.CWorkload;
 import io.hotvirt.checkpoint.testing.TestSwap;
+import io.hotvirt.linux.testing.KernelTestTimeout;
 import io.hotvirt.linux.testing.Privileged;
 import org.junit.Rule;
 import org.junit.Test;
@@ -31,12 +32,16 @@ import static org.junit.Assert.assertTrue;
  */
 public class ZeroMapKernelTest {
 
+    /** Every test here traces processes: a hung tracee fails the test, not the build. */
+    @Rule(order = KernelTestTimeout.ORDER)
+    public final KernelTestTimeout timeout = KernelTestTimeout.seconds(120);
+
     private static final long SEED = 0x7e7e13579bdf2468L;
 
     @Rule
     public final TemporaryFolder tmp = new TemporaryFolder();
 
-    @Test(timeout = 120_000)
+    @Test
     public void zeroPagesInSlotsWithOldDataAreSavedAsZeros() throws Exception {
         Privileged.assume("root (swapon, pagemap swap entries)");
         Path dir = tmp.getRoot().toPath();

@@ -20,6 +20,7 @@ import io.hotvirt.linux.cgroup.DomainCgroup;
 import io.hotvirt.linux.jna.LibC;
 import io.hotvirt.linux.proc.Procfs;
 import io.hotvirt.linux.ptrace.ProcessMemory;
+import io.hotvirt.linux.testing.KernelTestTimeout;
 import io.hotvirt.linux.testing.Privileged;
 import org.junit.After;
 import org.junit.Before;
@@ -52,6 +53,10 @@ import static org.junit.Assert.fail;
 /** Checkpoint, kill, restore on the real kernel: the workloads check themselves after coming back. */
 public class DomainRestorerKernelTest {
 
+    /** Every test here traces processes: a hung tracee fails the test, not the build. */
+    @Rule(order = KernelTestTimeout.ORDER)
+    public final KernelTestTimeout timeout = KernelTestTimeout.seconds(180);
+
     @Rule
     public final TemporaryFolder tmp = new TemporaryFolder();
 
@@ -79,7 +84,7 @@ public class DomainRestorerKernelTest {
         }
     }
 
-    @Test(timeout = 120_000)
+    @Test
     public void patternComesBackInBothMemoryModes() throws Exception {
         for (MemoryRestorer.Mode mode : MemoryRestorer.Mode.values()) {
             PatternWorkload w = PatternWorkload.start(16, 0x5eed, cgroup.procsFiles(), tmp.getRoot().toPath(), 10_000);
@@ -118,7 +123,7 @@ public class DomainRestorerKernelTest {
      * depend on the first one: the first image is deleted, and the second restores and passes; so does
      * a third, taken after the second was deleted under the running domain.
      */
-    @Test(timeout = 120_000)
+    @Test
     public void aRestoredDomainCheckpointsIntoAnImageOfItsOwn() throws Exception {
         PatternWorkload w = PatternWorkload.start(8, 0xc0ffee, cgroup.procsFiles(), tmp.getRoot().toPath(), 10_000);
         cleanup.add(w);
@@ -152,7 +157,7 @@ public class DomainRestorerKernelTest {
      * set and no_new_privs, and a thread that inherited all of it: both threads come back exactly so,
      * not with the husk's root privileges.
      */
-    @Test(timeout = 60_000)
+    @Test
     public void privilegesComeBackNoLargerThanTheyWere() throws Exception {
         CWorkload w = CWorkload.start(List.of(CWorkload.binary("caps", "-pthread").toString()), cgroup.procsFiles(),
                 tmp.getRoot().toPath().resolve("caps.log"), 10_000, x -> x.log().contains("READY"));
@@ -169,7 +174,7 @@ public class DomainRestorerKernelTest {
      * eventfd, a socketpair) and signals.c (four threads, handlers, masks, pending signals, an
      * altstack, a timer), in one domain: both come back and pass their own checks.
      */
-    @Test(timeout = 120_000)
+    @Test
     public void filesTreeAndThreadedSignalsComeBack() throws Exception {
         FilesTreeWorkload tree = FilesTreeWorkload.start(10_000, cgroup.procsFiles());
         cleanup.add(tree);
@@ -190,7 +195,7 @@ public class DomainRestorerKernelTest {
     }
 
     /** shm_tree.c: shared anonymous memory and a memfd mapped by three processes stay shared. */
-    @Test(timeout = 120_000)
+    @Test
     public void sharedMemoryTreeComesBack() throws Exception {
         CWorkload w = CWorkload.start(List.of(CWorkload.binary("shm_tree").toString()), cgroup.procsFiles(),
                 tmp.getRoot().toPath().resolve("shm.log"), 10_000,
@@ -205,7 +210,7 @@ public class DomainRestorerKernelTest {
     }
 
     /** The python3 workload: heap, a file at an offset, pipe bytes, a shared mmap, a forked child. */
-    @Test(timeout = 120_000)
+    @Test
     public void pythonGoesOn() throws Exception {
         Path dir = tmp.newFolder("python").toPath();
         CWorkload w = PythonWorkload.start(dir, cgroup.procsFiles());
@@ -222,7 +227,7 @@ public class DomainRestorerKernelTest {
      * threads.c: clear_child_tid, robust futex list and rseq area of every thread come back, so
      * pthread_join, a robust mutex of a dead thread and sched_getcpu work after the restore.
      */
-    @Test(timeout = 120_000)
+    @Test
     public void threadRegistrationsComeBack() throws Exception {
         CWorkload w = CWorkload.start(List.of(CWorkload.binary("threads", "-pthread").toString()), cgroup.procsFiles(),
                 tmp.getRoot().toPath().resolve("threads.log"), 10_000,
@@ -237,7 +242,7 @@ public class DomainRestorerKernelTest {
     }
 
     /** rseq_cs.c: a thread saved inside an rseq critical section comes back at its abort handler. */
-    @Test(timeout = 60_000)
+    @Test
     public void aThreadInAnRseqCriticalSectionComesBackAtItsAbortHandler() throws Exception {
         CWorkload w = CWorkload.start(List.of(CWorkload.binary("rseq_cs", "-pthread").toString()), cgroup.procsFiles(),
                 tmp.getRoot().toPath().resolve("rseq.log"), 10_000, x -> x.log().contains("READY"));
@@ -256,7 +261,7 @@ public class DomainRestorerKernelTest {
      * where the thread to signal has another number here than inside): the program finds its timers
      * by the same IDs, still armed, the periodic one firing with its sigval.
      */
-    @Test(timeout = 120_000)
+    @Test
     public void posixTimersComeBack() throws Exception {
         for (boolean newNs : new boolean[] {false, true}) {
             CWorkload w = CWorkload.start(List.of(CWorkload.binary("posix_timers", "-lrt").toString()),
@@ -304,7 +309,7 @@ public class DomainRestorerKernelTest {
      * Part of a 96 MiB pattern swapped out under a 32 MiB limit, checkpointed straight from swap,
      * restored (copied, so it must swap again under the same limit): the workload finds every word.
      */
-    @Test(timeout = 180_000)
+    @Test
     public void swappedPagesComeBack() throws Exception {
         Privileged.assume("a memory cgroup controller", cgroup.controllers().contains("memory"));
         try (TestSwap swap = TestSwap.enable(256, false)) {
@@ -339,7 +344,7 @@ public class DomainRestorerKernelTest {
     }
 
     /** One image, restored twice at once, into two fresh PID namespaces: both copies run and pass. */
-    @Test(timeout = 120_000)
+    @Test
     public void oneImageTwiceIntoTwoFreshPidNamespaces() throws Exception {
         PatternWorkload w = PatternWorkload.start(8, 0xfeed, cgroup.procsFiles(), tmp.getRoot().toPath(), 10_000);
         cleanup.add(w);
@@ -390,7 +395,7 @@ public class DomainRestorerKernelTest {
      * A restore that fails half-way (a file the tree had open is gone) names the process, fd and file,
      * and kills every process it had made: none of the image's PIDs exists afterwards, no husk is left.
      */
-    @Test(timeout = 60_000)
+    @Test
     public void aFailureHalfWayLeavesNothingBehind() throws Exception {
         FilesTreeWorkload tree = FilesTreeWorkload.start(10_000, cgroup.procsFiles());
         cleanup.add(tree);
@@ -414,7 +419,7 @@ public class DomainRestorerKernelTest {
     }
 
     /** A flipped byte in a page file, and a MAC from another node's key: refused, nothing created. */
-    @Test(timeout = 60_000)
+    @Test
     public void damagedOrForeignImagesAreRefusedBeforeAnyProcessExists() throws Exception {
         PatternWorkload w = PatternWorkload.start(4, 0xbad, cgroup.procsFiles(), tmp.getRoot().toPath(), 10_000);
         cleanup.add(w);

@@ -19,8 +19,10 @@ import io.hotvirt.linux.proc.Procfs;
 import io.hotvirt.linux.process.PipePeek;
 import io.hotvirt.linux.ptrace.SyscallInjector;
 import io.hotvirt.linux.ptrace.Tracer;
+import io.hotvirt.linux.testing.KernelTestTimeout;
 import io.hotvirt.linux.testing.Privileged;
 import org.junit.After;
+import org.junit.Rule;
 import org.junit.Test;
 
 import java.io.IOException;
@@ -56,6 +58,10 @@ import static org.junit.Assert.fail;
  */
 public class FileRestorerKernelTest {
 
+    /** Every test here traces processes: a hung tracee fails the test, not the build. */
+    @Rule(order = KernelTestTimeout.ORDER)
+    public final KernelTestTimeout timeout = KernelTestTimeout.seconds(60);
+
     private Tracer tracer;
     private Husk husk;
     private final List<Integer> clones = new ArrayList<>();
@@ -82,7 +88,7 @@ public class FileRestorerKernelTest {
         }
     }
 
-    @Test(timeout = 60_000)
+    @Test
     public void restoresTheFilesTreeWorkloadFromItsImage() throws Exception {
         Privileged.assume("root (ptrace, clone3 set_tid, pidfd_getfd, kcmp)");
         try (FilesTreeWorkload w = FilesTreeWorkload.start(10_000)) {
@@ -139,7 +145,7 @@ public class FileRestorerKernelTest {
         }
     }
 
-    @Test(timeout = 60_000)
+    @Test
     public void restoresFifosBigPipesEventfdsSocketpairsAndDevices() throws Exception {
         Privileged.assume("root (ptrace, clone3 set_tid, pidfd_getfd, kcmp)");
         Map<Integer, RestoringProcess> ps = processes(2);
@@ -222,7 +228,7 @@ public class FileRestorerKernelTest {
         assertEquals("0", statField(b, 4)); // O_NOCTTY: no controlling terminal acquired
     }
 
-    @Test(timeout = 60_000)
+    @Test
     public void namesWhatCannotBeRestored() throws Exception {
         Privileged.assume("root (ptrace, clone3 set_tid, pidfd_getfd, kcmp)");
         Map<Integer, RestoringProcess> ps = processes(2);

@@ -4,7 +4,9 @@ import io.hotvirt.linux.jna.Syscall;
 import io.hotvirt.linux.proc.Procfs;
 import io.hotvirt.linux.ptrace.ProcessMemory;
 import io.hotvirt.linux.ptrace.Tracer;
+import io.hotvirt.linux.testing.KernelTestTimeout;
 import io.hotvirt.linux.testing.Privileged;
+import org.junit.Rule;
 import org.junit.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -16,6 +18,10 @@ import static org.junit.Assert.assertTrue;
 
 /** A husk on the real kernel: spawned, seized, stopped, and syscalls injected into it. */
 public class HuskKernelTest {
+
+    /** Every test here traces processes: a hung tracee fails the test, not the build. */
+    @Rule(order = KernelTestTimeout.ORDER)
+    public final KernelTestTimeout timeout = KernelTestTimeout.seconds(60);
 
     @Test
     public void huskIsSeizedAndRunsInjectedSyscalls() throws Exception {

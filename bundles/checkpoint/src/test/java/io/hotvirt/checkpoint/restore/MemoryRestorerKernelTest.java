@@ -14,6 +14,7 @@ import io.hotvirt.linux.proc.Procfs;
 import io.hotvirt.linux.ptrace.ProcessMemory;
 import io.hotvirt.linux.ptrace.SyscallInjector;
 import io.hotvirt.linux.ptrace.Tracer;
+import io.hotvirt.linux.testing.KernelTestTimeout;
 import io.hotvirt.linux.testing.Privileged;
 import org.junit.Rule;
 import org.junit.Test;
@@ -36,6 +37,10 @@ import static org.junit.Assert.fail;
 
 /** Saved areas mapped back into a husk at their addresses, zero-copy and copying, on the real kernel. */
 public class MemoryRestorerKernelTest {
+
+    /** Every test here traces processes: a hung tracee fails the test, not the build. */
+    @Rule(order = KernelTestTimeout.ORDER)
+    public final KernelTestTimeout timeout = KernelTestTimeout.seconds(60);
 
     private static final int PAGE = ImageFormat.PAGE_SIZE;
 

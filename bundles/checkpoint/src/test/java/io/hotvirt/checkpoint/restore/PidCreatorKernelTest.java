@@ -4,7 +4,9 @@ import io.hotvirt.linux.jna.Syscall;
 import io.hotvirt.linux.proc.Procfs;
 import io.hotvirt.linux.ptrace.SyscallInjector;
 import io.hotvirt.linux.ptrace.Tracer;
+import io.hotvirt.linux.testing.KernelTestTimeout;
 import io.hotvirt.linux.testing.Privileged;
+import org.junit.Rule;
 import org.junit.Test;
 
 import java.io.IOException;
@@ -19,6 +21,10 @@ import static org.junit.Assert.fail;
 
 /** clone3 with set_tid injected into a husk, on the real kernel. */
 public class PidCreatorKernelTest {
+
+    /** Every test here traces processes: a hung tracee fails the test, not the build. */
+    @Rule(order = KernelTestTimeout.ORDER)
+    public final KernelTestTimeout timeout = KernelTestTimeout.seconds(60);
 
     @Test
     public void createsAProcessWithTheWantedPidAsAChildOfTheHusk() throws Exception {

@@ -5,7 +5,9 @@ import io.hotvirt.checkpoint.signals.ProcessSignals;
 import io.hotvirt.checkpoint.signals.SignalDumper;
 import io.hotvirt.linux.jna.Syscall;
 import io.hotvirt.linux.ptrace.Tracer;
+import io.hotvirt.linux.testing.KernelTestTimeout;
 import io.hotvirt.linux.testing.Privileged;
+import org.junit.Rule;
 import org.junit.Test;
 
 import java.io.IOException;
@@ -20,6 +22,10 @@ import static org.junit.Assert.assertTrue;
 
 /** POSIX timers made in a husk with chosen IDs, read back with the signal dumper; failures say which timer. */
 public class PosixTimerRestorerKernelTest {
+
+    /** Every test here traces processes: a hung tracee fails the test, not the build. */
+    @Rule(order = KernelTestTimeout.ORDER)
+    public final KernelTestTimeout timeout = KernelTestTimeout.seconds(60);
 
     private static final int CLOCK_REALTIME = 0;
     private static final int CLOCK_MONOTONIC = 1;

@@ -14,6 +14,7 @@ import io.hotvirt.linux.jna.Syscall;
 import io.hotvirt.linux.proc.Procfs;
 import io.hotvirt.linux.ptrace.Tracer;
 import io.hotvirt.linux.testing.Children;
+import io.hotvirt.linux.testing.KernelTestTimeout;
 import io.hotvirt.linux.testing.Privileged;
 import org.junit.After;
 import org.junit.Before;
@@ -42,6 +43,10 @@ import static org.junit.Assert.fail;
  * EACCES, and nothing is left running; with its own files it restores as that user and passes.
  */
 public class RestoreFileIdentityKernelTest {
+
+    /** Every test here traces processes: a hung tracee fails the test, not the build. */
+    @Rule(order = KernelTestTimeout.ORDER)
+    public final KernelTestTimeout timeout = KernelTestTimeout.seconds(120);
 
     private static final int USER = 65534;
     private static final long CAP_DAC_OVERRIDE = 1L << 1;
@@ -81,7 +86,7 @@ public class RestoreFileIdentityKernelTest {
     }
 
     /** On the real kernel: an fsuid other than 0 takes CAP_DAC_OVERRIDE away, fsuid 0 gives it back. */
-    @Test(timeout = 60_000)
+    @Test
     public void theSwitchDropsAndRestoresTheFilesystemCapabilities() throws Exception {
         try (Tracer tracer = Tracer.start("fsid-test"); Husk husk = Husk.start(tracer, HuskBinary.path(), 5_000)) {
             int h = husk.pid();
@@ -111,7 +116,7 @@ public class RestoreFileIdentityKernelTest {
      * open it, and root opens only the very file the image saw, so it is refused naming process, fd
      * and path, nothing left; put back, the workload restores and passes, every thread the user again.
      */
-    @Test(timeout = 120_000)
+    @Test
     public void aLinkInPlaceOfTheUsersFileIsRefused() throws Exception {
         CWorkload w = start();
         int fd = fdOf(w, "data.log");
@@ -137,7 +142,7 @@ public class RestoreFileIdentityKernelTest {
      * The user's shared writable mapping: a link to a root-only file in its place is refused with
      * EACCES, another file of the user's (another inode) as not the mapped file; the real one restores.
      */
-    @Test(timeout = 120_000)
+    @Test
     public void aSharedMappingReopensOnlyTheUsersOwnFile() throws Exception {
         CWorkload w = start();
         Path image = dump("shared");

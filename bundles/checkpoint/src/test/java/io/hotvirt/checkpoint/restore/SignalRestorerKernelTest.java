@@ -15,6 +15,7 @@ import io.hotvirt.linux.ptrace.ProcessMemory;
 import io.hotvirt.linux.ptrace.SignalMask;
 import io.hotvirt.linux.ptrace.Tracer;
 import io.hotvirt.linux.ptrace.WaitStatus;
+import io.hotvirt.linux.testing.KernelTestTimeout;
 import io.hotvirt.linux.testing.Privileged;
 import org.junit.Rule;
 import org.junit.Test;
@@ -44,6 +45,10 @@ import static org.junit.Assert.assertTrue;
  * into a husk made 4-threaded by injected clone3, and read back with the same dumper.
  */
 public class SignalRestorerKernelTest {
+
+    /** Every test here traces processes: a hung tracee fails the test, not the build. */
+    @Rule(order = KernelTestTimeout.ORDER)
+    public final KernelTestTimeout timeout = KernelTestTimeout.seconds(60);
 
     private static final int SI_USER = 0;
     private static final int SI_TKILL = -6;

@@ -1,9 +1,11 @@
 package io.hotvirt.checkpoint.tree;
 
 import io.hotvirt.checkpoint.files.FilesTreeWorkload;
+import io.hotvirt.linux.testing.KernelTestTimeout;
 import io.hotvirt.linux.testing.Privileged;
 import io.hotvirt.linux.proc.MemoryMapping;
 import io.hotvirt.linux.proc.Procfs;
+import org.junit.Rule;
 import org.junit.Test;
 
 import java.util.List;
@@ -15,7 +17,11 @@ import static org.junit.Assert.assertTrue;
 /** The tree of a real forked workload: order, ids, credentials, cwd, umask, rlimits, mm fields. */
 public class TreeReaderKernelTest {
 
-    @Test(timeout = 30_000)
+    /** Every test here traces processes: a hung tracee fails the test, not the build. */
+    @Rule(order = KernelTestTimeout.ORDER)
+    public final KernelTestTimeout timeout = KernelTestTimeout.seconds(30);
+
+    @Test
     public void readsTheTreeParentsFirst() throws Exception {
         Privileged.assume("root (the mm fields of /proc/PID/stat need ptrace access)");
         try (FilesTreeWorkload w = FilesTreeWorkload.start(10_000)) {

@@ -8,6 +8,7 @@ import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -129,7 +130,9 @@ public class ProcfsKernelTest {
     @Test
     public void mapsOfAChild() throws Exception {
         int pid = children.spawn("sleep", "100");
-        Children.await("sleep to exec", 2000, () -> Procfs.exe(pid).map(e -> e.endsWith("/sleep")).orElse(false));
+        // exe names sleep from execve on, but the dynamic loader maps libc a moment later
+        Children.await("sleep to exec and map libc", 2000, () -> Procfs.exe(pid).map(e -> e.endsWith("/sleep")).orElse(false)
+                && libcMapped(pid));
         List<MemoryMapping> maps = Procfs.maps(pid);
         assertTrue(maps.stream().anyMatch(MemoryMapping::isStack));
         assertTrue(maps.stream().anyMatch(MemoryMapping::isVdso));
@@ -182,7 +185,9 @@ public class ProcfsKernelTest {
     public void fileDescriptorsOfAChild() throws Exception {
         Path log = tmp.getRoot().toPath().resolve("child.log");
         int pid = children.spawnLogged(log, "sh", "-c", "echo hi; exec sleep 100");
-        Children.await("sleep to exec", 2000, () -> Procfs.exe(pid).map(e -> e.endsWith("/sleep")).orElse(false));
+        // exe names sleep from execve on, but the dynamic loader maps libc a moment later
+        Children.await("sleep to exec and map libc", 2000, () -> Procfs.exe(pid).map(e -> e.endsWith("/sleep")).orElse(false)
+                && libcMapped(pid));
         List<FdInfo> fds = Procfs.fds(pid);
         assertEquals("only stdin, stdout and stderr: nothing leaked from the JVM", List.of(0, 1, 2),
                 fds.stream().map(FdInfo::fd).toList());
@@ -208,5 +213,13 @@ public class ProcfsKernelTest {
     @Test(expected = java.io.IOException.class)
     public void mapsOfAVanishedProcessFail() throws Exception {
         Procfs.maps(Integer.MAX_VALUE - 1);
+    }
+
+    private static boolean libcMapped(int pid) {
+        try {
+            return Procfs.maps(pid).stream().anyMatch(m -> m.path().contains("libc"));
+        } catch (IOException e) {
+            return false;
+        }
     }
 }

@@ -4,6 +4,7 @@ import io.hotvirt.linux.jna.Syscall;
 import io.hotvirt.linux.proc.ProcStat;
 import io.hotvirt.linux.proc.Procfs;
 import io.hotvirt.linux.testing.Children;
+import io.hotvirt.linux.testing.KernelTestTimeout;
 import io.hotvirt.linux.testing.Privileged;
 import org.junit.Before;
 import org.junit.Rule;
@@ -20,6 +21,10 @@ import static org.junit.Assert.assertTrue;
 
 /** Syscall injection, xstate and PEEKSIGINFO on real children; each must keep running unharmed. */
 public class SyscallInjectorTest {
+
+    /** Every test here traces processes: a hung tracee fails the test, not the build. */
+    @Rule(order = KernelTestTimeout.ORDER)
+    public final KernelTestTimeout timeout = KernelTestTimeout.seconds(60);
 
     @Rule
     public final Children children = new Children();

@@ -5,6 +5,7 @@ import io.hotvirt.linux.proc.Procfs;
 import io.hotvirt.linux.process.ChildReaper;
 import io.hotvirt.linux.process.Signals;
 import io.hotvirt.linux.testing.Children;
+import io.hotvirt.linux.testing.KernelTestTimeout;
 import io.hotvirt.linux.testing.Privileged;
 import org.junit.Before;
 import org.junit.Rule;
@@ -26,6 +27,10 @@ import static org.junit.Assert.assertTrue;
 
 /** ptrace on a real child that spins in a shell loop; it must keep running after every test. */
 public class TracerTest {
+
+    /** Every test here traces processes: a hung tracee fails the test, not the build. */
+    @Rule(order = KernelTestTimeout.ORDER)
+    public final KernelTestTimeout timeout = KernelTestTimeout.seconds(60);
 
     @Rule
     public final Children children = new Children();
