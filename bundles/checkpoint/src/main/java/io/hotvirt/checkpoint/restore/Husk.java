@@ -38,8 +38,8 @@ public final class Husk implements AutoCloseable {
     }
 
     /**
-     * Spawns {@code binary} (the husk program), waits until it has exec'd and sleeps in pause(),
-     * seizes and interrupts it. On any failure the husk is killed and reaped.
+     * Spawns {@code binary} (the husk program), seizes it, waits until it has exec'd and sleeps in
+     * pause() and interrupts it. On any failure the husk is killed and reaped.
      */
     public static Husk start(Tracer tracer, Path binary, long timeoutMillis) throws IOException {
         return start(tracer, List.of(binary.toString()), timeoutMillis);
@@ -54,6 +54,9 @@ public final class Husk implements AutoCloseable {
         Husk husk = new Husk(tracer, pid);
         boolean ok = false;
         try {
+            // seized at once, still the launch script, with EXITKILL: should hotvirt die while the
+            // husk starts, it dies too instead of sleeping on forever (a seize sends no SIGTRAP at exec)
+            tracer.seize(pid, OPTIONS);
             long deadline = System.currentTimeMillis() + timeoutMillis;
             long pause = 20_000; // ns: exec takes about a millisecond; do not take a core from it
             while (!(Procfs.exe(pid).map(e -> e.equals(exe.toString())).orElse(false)
@@ -68,7 +71,6 @@ public final class Husk implements AutoCloseable {
                 java.util.concurrent.locks.LockSupport.parkNanos(pause);
                 pause = Math.min(pause * 2, 1_000_000);
             }
-            tracer.seize(pid, OPTIONS);
             tracer.interrupt(pid);
             int status = tracer.waitStop(pid, timeoutMillis);
             if (!WaitStatus.stopped(status)) {

@@ -24,6 +24,9 @@ import java.util.stream.Stream;
  */
 public final class DumpLoop {
 
+    /** The husk command's program, as restore tests use it (its real path: the husk's exe must match). */
+    public static final String SLEEP = Files.exists(Path.of("/usr/bin/sleep")) ? "/usr/bin/sleep" : "/bin/sleep";
+
     private DumpLoop() {
     }
 

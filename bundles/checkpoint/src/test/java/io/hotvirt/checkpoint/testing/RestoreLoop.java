@@ -8,7 +8,6 @@ import io.hotvirt.linux.cgroup.DomainCgroup;
 import io.hotvirt.linux.proc.Procfs;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -26,8 +25,8 @@ public final class RestoreLoop {
     public static void main(String[] args) throws Exception {
         Path image = Path.of(args[0]);
         DomainCgroup cgroup = Cgroups.detect().open(args[2]).orElseThrow(() -> new IOException("no cgroup " + args[2]));
-        String sleep = Files.exists(Path.of("/usr/bin/sleep")) ? "/usr/bin/sleep" : "/bin/sleep";
-        DomainRestorer restorer = new DomainRestorer(new NodeKeyStore(Path.of(args[1])), List.of(sleep, "infinity"));
+        DomainRestorer restorer = new DomainRestorer(new NodeKeyStore(Path.of(args[1])),
+                List.of(DumpLoop.SLEEP, "infinity"));
         System.out.println("READY");
         long start = System.nanoTime();
         restorer.restore(image, new DomainRestorer.Options(false, MemoryRestorer.Mode.COPY), root -> {
