@@ -1,5 +1,6 @@
 package io.hotvirt.checkpoint.restore;
 
+import io.hotvirt.linux.jna.Errno;
 import io.hotvirt.linux.jna.LibC;
 import io.hotvirt.linux.proc.Procfs;
 import io.hotvirt.linux.process.SpawnRequest;
@@ -9,8 +10,10 @@ import io.hotvirt.linux.ptrace.Tracer;
 import io.hotvirt.linux.ptrace.WaitStatus;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 
 /**
@@ -45,18 +48,28 @@ public final class Husk implements AutoCloseable {
         return start(tracer, List.of(binary.toString()), timeoutMillis);
     }
 
-    /** Spawns {@code command} (a program that sleeps, e.g. {@code /usr/bin/sleep infinity}) as the husk. */
+    /**
+     * Spawns {@code command} (a program that sleeps, e.g. {@code /usr/bin/sleep infinity}) as the husk.
+     *
+     * <p>Should hotvirt die while the husk starts, the husk must not sleep on forever: it starts as
+     * a shell reading its stdin, a FIFO only this JVM holds open for writing, and becomes the
+     * command only once it has been seized with PTRACE_O_EXITKILL (from then on it dies with its
+     * tracer) and let through; a JVM that dies before that closes the FIFO, and the shell reads
+     * end-of-file and leaves.
+     */
     public static Husk start(Tracer tracer, List<String> command, long timeoutMillis) throws IOException {
         Path exe = Path.of(command.get(0)).toAbsolutePath().toRealPath();
-        List<String> argv = new java.util.ArrayList<>(command);
-        argv.set(0, exe.toString());
-        int pid = Spawner.spawn(new SpawnRequest(argv, null, null, List.of()));
-        Husk husk = new Husk(tracer, pid);
+        Path gateDir = Files.createTempDirectory("hotvirt-husk"); // 0700
+        Path gate = gateDir.resolve("gate");
+        Husk husk = null;
         boolean ok = false;
-        try {
-            // seized at once, still the launch script, with EXITKILL: should hotvirt die while the
-            // husk starts, it dies too instead of sleeping on forever (a seize sends no SIGTRAP at exec)
-            tracer.seize(pid, OPTIONS);
+        try (FileChannel open = openGate(gate)) {
+            List<String> argv = new java.util.ArrayList<>(List.of("sh", "-c", GATE, "hotvirt-husk", exe.toString()));
+            argv.addAll(command.subList(1, command.size()));
+            int pid = Spawner.spawn(new SpawnRequest(argv, null, null, List.of()), gate);
+            husk = new Husk(tracer, pid);
+            tracer.seize(pid, OPTIONS); // a seize sends no SIGTRAP at exec
+            open.write(java.nio.ByteBuffer.wrap("go\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
             long deadline = System.currentTimeMillis() + timeoutMillis;
             long pause = 20_000; // ns: exec takes about a millisecond; do not take a core from it
             while (!(Procfs.exe(pid).map(e -> e.equals(exe.toString())).orElse(false)
@@ -79,10 +92,25 @@ public final class Husk implements AutoCloseable {
             ok = true;
             return husk;
         } finally {
-            if (!ok) {
+            if (!ok && husk != null) {
                 husk.close();
             }
+            Files.deleteIfExists(gate);
+            Files.deleteIfExists(gateDir);
         }
+    }
+
+    /** The husk's gate: wait for a line on stdin, then become the command; end-of-file ends it. */
+    private static final String GATE = "read -r go && exec \"$@\"";
+
+    /** Made and held open read-write, so the child opens it at once and sees its end only when this JVM dies. */
+    private static FileChannel openGate(Path gate) throws IOException {
+        try {
+            LibC.INSTANCE.mkfifo(gate.toString(), 0600);
+        } catch (com.sun.jna.LastErrorException e) {
+            throw new IOException("cannot make the husk's gate " + gate + ": " + Errno.describe(e.getErrorCode()), e);
+        }
+        return FileChannel.open(gate, StandardOpenOption.READ, StandardOpenOption.WRITE);
     }
 
     public int pid() {

@@ -265,6 +265,8 @@ public interface LibC extends Library {
 
     int close(int fd) throws LastErrorException;
 
+    int mkfifo(String path, int mode) throws LastErrorException;
+
     long read(int fd, Pointer buffer, long count) throws LastErrorException;
 
     long write(int fd, Pointer buffer, long count) throws LastErrorException;

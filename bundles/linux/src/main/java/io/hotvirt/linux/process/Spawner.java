@@ -76,6 +76,15 @@ public final class Spawner {
      * @throws IOException              if the log file cannot be created or posix_spawn fails
      */
     public static int spawn(SpawnRequest r) throws IOException {
+        return spawn(r, null);
+    }
+
+    /**
+     * Like {@link #spawn(SpawnRequest)}, with stdin opened (read-only, by the child before it runs
+     * anything) from {@code stdin} instead of /dev/null: a FIFO its caller holds open lets a child
+     * wait for word from the caller and see the caller's death as end-of-file.
+     */
+    public static int spawn(SpawnRequest r, Path stdin) throws IOException {
         if (r.argv().isEmpty()) {
             throw new IllegalArgumentException("no command given");
         }
@@ -122,7 +131,8 @@ public final class Spawner {
         try {
             check("posix_spawnattr_init", c.posix_spawnattr_init(attr));
             try {
-                check("addopen /dev/null", c.posix_spawn_file_actions_addopen(actions, 0, "/dev/null", LibC.O_RDONLY, 0));
+                String in = stdin == null ? "/dev/null" : stdin.toAbsolutePath().toString();
+                check("addopen " + in, c.posix_spawn_file_actions_addopen(actions, 0, in, LibC.O_RDONLY, 0));
                 check("addopen " + log, c.posix_spawn_file_actions_addopen(actions, 1, log,
                         LibC.O_WRONLY | LibC.O_APPEND | LibC.O_CREAT | LibC.O_NOCTTY, 0600));
                 check("adddup2", c.posix_spawn_file_actions_adddup2(actions, 1, 2));
