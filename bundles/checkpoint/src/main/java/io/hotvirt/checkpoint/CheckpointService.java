@@ -53,8 +53,11 @@ public final class CheckpointService {
     private final NodeKeyStore keys;
     private final ImageCatalog catalog;
     private final Set<String> busy = ConcurrentHashMap.newKeySet();
-    /** The partial image directories of the dumps running now: never swept or deleted under them. */
-    private final Set<Path> writing = ConcurrentHashMap.newKeySet();
+    /**
+     * The partial image directories of the dumps running now: never swept or deleted under them.
+     * Static, so a service reactivated meanwhile (a settings change) does not sweep them either.
+     */
+    private static final Set<Path> writing = ConcurrentHashMap.newKeySet();
     /** Names of the domains being restored: one restore per name at a time. */
     private final Set<String> restoring = ConcurrentHashMap.newKeySet();
 

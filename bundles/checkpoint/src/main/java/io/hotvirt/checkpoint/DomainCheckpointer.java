@@ -348,15 +348,20 @@ public final class DomainCheckpointer {
                 image = writer.commit(pids, total.withTimes(phases.frozenMillis(), phases.totalMillis()));
                 phases.end(DumpPhases.COMMIT);
                 if (!options.leaveRunning()) {
+                    IOException killFailed = null;
                     try {
                         kill(cgroup, freezer);
                         phases.end(DumpPhases.KILL);
                     } catch (IOException e) {
-                        throw new IOException(what + ": the image " + image + " is complete, but killing the domain"
-                                + " failed (" + e.getMessage() + "); the domain was released and runs on", e);
+                        killFailed = e;
                     } finally {
                         released = true;
                         freezer.close();
+                    }
+                    if (killFailed != null) { // told once released: whatever the kill did reach has ended
+                        throw new IOException(what + ": the image " + image + " is complete, but killing the domain"
+                                + " failed (" + killFailed.getMessage() + "); the domain was released, "
+                                + fate(survivors), killFailed);
                     }
                 }
                 phases.finish();

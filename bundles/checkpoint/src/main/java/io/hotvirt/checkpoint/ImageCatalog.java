@@ -265,10 +265,15 @@ public final class ImageCatalog {
      * manifest's MAC checks out with this node's key, so a hand-made manifest is never obeyed, and
      * only plain regular files inside the image. Refuses a link to an image, a directory without a
      * manifest or holding files the manifest does not list, so a mistyped path never deletes anything
-     * else. A partial image ({@link PartialImages}) is removed whole.
+     * else. A partial image ({@link PartialImages}) of the image directory is removed whole.
      */
     public void delete(Path image) throws IOException {
         if (PartialImages.isPartial(image)) {
+            Path parent = image.toAbsolutePath().normalize().getParent();
+            if (!dir().toAbsolutePath().normalize().equals(parent) || Files.isSymbolicLink(image)) {
+                throw new IllegalArgumentException(image + " looks like a partial image but is not one of the image"
+                        + " directory " + dir() + ": not deleting it (remove it yourself if it is a leftover)");
+            }
             PartialImages.delete(image);
             return;
         }

@@ -170,4 +170,18 @@ public class ImageCatalogSafetyTest {
         assertTrue("a dump writing it keeps it", Files.exists(kept));
         assertFalse(Files.exists(stale));
     }
+
+    /** Only the image directory's partials: a directory elsewhere that merely looks like one is not deleted. */
+    @Test
+    public void aPartialLookingDirectoryOutsideTheImageDirectoryIsNotDeleted() throws IOException {
+        Path elsewhere = Files.createDirectories(tmp.getRoot().toPath().resolve(".cache.partial"));
+        Files.writeString(elsewhere.resolve("precious"), "someone's data");
+        try {
+            catalog.delete(catalog.resolve(elsewhere.toString()));
+            fail("checkpoint:delete of " + elsewhere + " should be refused");
+        } catch (IllegalArgumentException e) {
+            assertTrue(e.getMessage(), e.getMessage().contains("not one of the image directory"));
+        }
+        assertTrue(Files.exists(elsewhere.resolve("precious")));
+    }
 }

@@ -283,7 +283,7 @@ public final class DomainFreezer implements AutoCloseable {
         return state == 'Z' || state == 'X' || state == 'x';
     }
 
-    /** The tracer every stopped thread is attached to: registers, single-steps, injection. */
+    /** The tracer every stopped thread is attached to: registers, injection. */
     public Tracer tracer() {
         return tracer;
     }

@@ -32,15 +32,13 @@ import static io.hotvirt.linux.process.Signals.SIGSTOP;
  *       exact saved mask.</li>
  * </ol>
  * The engine must call {@link #queuePending} as the very last injection into the process: a pending
- * signal a thread does not block is dequeued at that thread's next single-step, and the injector
- * must then hand it back (see {@link io.hotvirt.linux.ptrace.SyscallInjector}), a stop per step.
+ * signal a thread does not block is dequeued whenever that thread returns to user space for an
+ * injected syscall, and the injector must then hand it back (see
+ * {@link io.hotvirt.linux.ptrace.SyscallInjector}), a stop per syscall.
  *
- * <p>Masks are set with PTRACE_SETSIGMASK, which runs nothing in the thread. An injected
- * rt_sigprocmask would be followed by the single-step trap, which the kernel forces: a blocked (or
- * ignored) SIGTRAP is then unblocked and its disposition reset to SIG_DFL. So no step ever runs
- * with SIGTRAP blocked, and a saved mask that blocks it is only set in full by {@link #queuePending}.
- * For the same reason an ignored SIGTRAP cannot be restored by injection: the step of the very
- * rt_sigaction that sets SIG_IGN resets it.
+ * <p>Masks are set with PTRACE_SETSIGMASK, which runs nothing in the thread. SIGTRAP stays unblocked
+ * until {@link #queuePending} sets each saved mask in full: a rule from when injection single-stepped
+ * (the kernel's forced step trap unblocked SIGTRAP and reset its action), kept as it costs nothing.
  *
  * <p>Saved threads are matched to the restored ones by tid when the restored process has every
  * saved tid (original PIDs), else by position (main thread first). Uses at most
@@ -106,7 +104,7 @@ public final class SignalRestorer {
      * <p>Each thread queues its own signals itself (the kernel accepts a siginfo with an si_code of
      * kill, tgkill or the kernel only from the target thread), and the main thread (tid = pid, by the
      * same rule) the shared ones after all other threads are done. While a thread queues, it blocks
-     * every signal but SIGTRAP, so none of its steps delivers one; the saved masks come last, by
+     * every signal but SIGTRAP, so none of its syscalls delivers one; the saved masks come last, by
      * PTRACE_SETSIGMASK, so what they unblock stays pending until the process runs.
      */
     public static void queuePending(RestoringProcess p, ProcessSignals s) throws IOException {

@@ -238,8 +238,9 @@ final class TreeRestore {
     }
 
     /**
-     * Registers and FPU state of every thread, then the work region goes (run through the restored
-     * vDSO's syscall, with every signal blocked so that none is taken early), then the saved masks.
+     * Registers and FPU state of every thread, then the work region goes (its munmap injected at the
+     * restored process's own injection site, with every signal blocked so that none is taken early),
+     * then the saved masks.
      */
     private void finish(ProcessMetadata p) throws IOException {
         RestoringProcess rp = processes.get(p.pid());
@@ -258,7 +259,8 @@ final class TreeRestore {
             }
         }
         SignalRestorer.queuePending(rp, p.signals());
-        // the region goes through the restored vDSO's syscall; no signal may be taken on the way
+        // the region cannot unmap itself through its own gadget: an injection site of the restored
+        // process's code runs it; no signal may be taken on the way
         SignalMask.set(tracer, rp.pid(), ALL_BUT_SIGTRAP);
         new SyscallInjector(tracer, rp.pid()).call(rp.pid(), "munmap", Syscall.MUNMAP, region.address(),
                 WorkRegion.BYTES);
@@ -284,6 +286,7 @@ final class TreeRestore {
             tracer.setRegisters(init, r.withRip(region.initEntry()).withOrigRax(-1));
             all.add(init);
         }
+        stopTheStopped(); // queued while they are held: released, even by hotvirt's death, they stop at once
         // Whole from here on: should hotvirt die while releasing them, the kernel is to let every
         // one go (and the cgroup's thaw guard to thaw them), not to kill those not yet released
         for (int tid : all) {
@@ -292,7 +295,6 @@ final class TreeRestore {
         if (cgroup.isPresent()) {
             cgroup.get().freeze();
             try {
-                stopTheStopped();
                 for (int tid : all) {
                     Tracees.detach(tracer, tid);
                 }
@@ -300,7 +302,6 @@ final class TreeRestore {
                 cgroup.get().thaw();
             }
         } else {
-            stopTheStopped();
             for (int tid : all) {
                 Tracees.detach(tracer, tid);
             }

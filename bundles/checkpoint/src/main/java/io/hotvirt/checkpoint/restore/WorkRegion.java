@@ -27,7 +27,7 @@ public record WorkRegion(long address) {
     public static final int PAGE = 4096;
     public static final long BYTES = PAGE + RestoringProcess.SCRATCH_BYTES;
 
-    /** syscall; int3 — the gadget. */
+    /** syscall; int3 — the gadget (injections stop at the syscall's exit, so the int3 is never reached). */
     private static final byte[] GADGET = {0x0f, 0x05, (byte) 0xcc};
     private static final int INIT_OFFSET = 16;
 

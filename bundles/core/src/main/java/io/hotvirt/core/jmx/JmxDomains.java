@@ -88,7 +88,7 @@ public final class JmxDomains extends StandardMBean implements DomainsMBean {
 
     private DomainInfo find(String name) {
         return domains.find(name).orElseThrow(() -> new IllegalArgumentException("no domain named '" + name
-                + "' (DomainNames lists them)"));
+                + "' (the DomainNames attribute lists them)"));
     }
 
     private static CompositeData composite(DomainInfo d) {

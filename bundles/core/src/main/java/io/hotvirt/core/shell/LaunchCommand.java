@@ -16,7 +16,8 @@ import java.util.List;
         detailedDescription = "The command runs as the user hotvirt runs as, which is root, unless --user names"
                 + " another: then it gets that user's uid, its group (or the one named) and the user's"
                 + " supplementary groups, after it has joined its cgroup. It runs in a new session with stdin"
-                + " from /dev/null and stdout and stderr appended to a log under Karaf's data folder. It joins the"
+                + " from /dev/null and stdout and stderr appended to a log in logs/ of hotvirt's data directory (dataDir of io.hotvirt, /var/lib/hotvirt"
+                + " by default). It joins the"
                 + " domain's cgroup before it runs, so every process it forks belongs to the domain. Put -- before"
                 + " the command so its options are not read as options of domain:launch.\n\nExamples:\n"
                 + "  domain:launch w1 -- sh -c \"while :; do sleep 1; done\"\n"
@@ -44,7 +45,7 @@ public class LaunchCommand implements Action {
         List<String> argv = !command.isEmpty() && command.get(0).equals("--") ? command.subList(1, command.size()) : command;
         DomainInfo domain = domains.launch(name, argv, user);
         System.out.println("Domain " + domain.name() + " launched: pid " + domain.rootPid() + ", cgroup "
-                + domain.cgroup() + ", log " + domain.log() + "; it runs as " + (user == null ? "root" : "user " + user));
+                + domain.cgroup() + ", log " + domain.log() + "; it runs as " + (user == null ? System.getProperty("user.name") : "user " + user));
         return null;
     }
 }

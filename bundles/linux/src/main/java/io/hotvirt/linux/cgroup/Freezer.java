@@ -31,9 +31,13 @@ abstract class Freezer {
     /** As {@link #freeze(Path)}, giving the kernel {@code timeout} to confirm. */
     final void freeze(Path dir, Duration timeout) throws IOException {
         ThawGuard guard = null;
-        if (!GUARDS.containsKey(dir)) { // frozen again while frozen: the first guard still stands
+        // frozen again while frozen: the first guard still stands; frozen by someone else: theirs to thaw
+        if (!GUARDS.containsKey(dir) && !frozen(dir)) {
             guard = ThawGuard.arm(stateFile(dir), thawedValue());
-            GUARDS.put(dir, guard);
+            if (GUARDS.putIfAbsent(dir, guard) != null) { // a concurrent freeze armed one first
+                guard.close();
+                guard = null;
+            }
         }
         boolean done = false;
         try {
@@ -209,7 +213,7 @@ abstract class Freezer {
 
         @Override
         void unfreeze(Path dir) throws IOException {
-            CgroupIo.write(dir.resolve("cgroup.freeze"), "0");
+            CgroupIo.write(stateFile(dir), thawedValue());
             if (!await(dir, d -> !frozen(d))) {
                 throw new IOException("thawing " + dir + ": still frozen after 10 s (is a parent cgroup frozen?)");
             }

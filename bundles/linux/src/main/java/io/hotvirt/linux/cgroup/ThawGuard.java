@@ -22,7 +22,8 @@ import java.nio.file.Path;
  */
 final class ThawGuard implements AutoCloseable {
 
-    private static final String SCRIPT = "read -r x; [ \"$x\" = ok ] || printf %s \"$2\" > \"$1\"";
+    /** Deaf to hang-ups and terminations (a service manager stopping hotvirt's cgroup): only its pipe ends it. */
+    private static final String SCRIPT = "trap '' HUP INT TERM; read -r x; [ \"$x\" = ok ] || printf %s \"$2\" > \"$1\"";
 
     private final int pid;
     private int writeEnd;

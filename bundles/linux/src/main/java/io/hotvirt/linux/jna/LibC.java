@@ -145,8 +145,6 @@ public interface LibC extends Library {
 
     // ---- ptrace requests
     int PTRACE_TRACEME = 0;
-    int PTRACE_PEEKDATA = 2;
-    int PTRACE_POKEDATA = 5;
     int PTRACE_CONT = 7;
     int PTRACE_KILL = 8;
     int PTRACE_GETREGS = 12;

@@ -84,17 +84,17 @@ final class InjectionSite implements AutoCloseable {
             }
             long slack = fileSlack(pid, m);
             if (slack > 0 && m.end() - slack >= SIZE) {
-                return new InjectionSite(pid, slack, read(pid, slack, SIZE));
+                return new InjectionSite(pid, slack, ProcessMemory.read(pid, slack, SIZE));
             }
         }
         // A restored process may map its code from an image's page file, not from the ELF file
         long slack = vdso == null ? 0 : vdsoSlack(pid, vdso);
         if (slack > 0 && vdso.end() - slack >= SIZE) {
-            return new InjectionSite(pid, slack, read(pid, slack, SIZE));
+            return new InjectionSite(pid, slack, ProcessMemory.read(pid, slack, SIZE));
         }
         throw new IOException("process " + pid + " has no executable mapping with " + SIZE + " bytes to spare"
                 + " after its code, where hotvirt runs injected syscalls so that they are safe even if hotvirt dies;"
-                + " it cannot be checkpointed");
+                + " hotvirt cannot run syscalls in it");
     }
 
     /**
@@ -133,7 +133,8 @@ final class InjectionSite implements AutoCloseable {
      */
     private static long vdsoSlack(int pid, MemoryMapping vdso) {
         try {
-            ByteBuffer image = ByteBuffer.wrap(read(pid, vdso.start(), (int) vdso.size())).order(ByteOrder.LITTLE_ENDIAN);
+            ByteBuffer image = ByteBuffer.wrap(ProcessMemory.read(pid, vdso.start(), (int) vdso.size()))
+                    .order(ByteOrder.LITTLE_ENDIAN);
             if (!elf64(image)) {
                 return 0;
             }
@@ -247,20 +248,6 @@ final class InjectionSite implements AutoCloseable {
             written = false;
         } catch (IOException e) {
             // gone, or unreachable: the bytes are never executed again either way
-        }
-    }
-
-    private static byte[] read(int pid, long address, int length) throws IOException {
-        try (FileChannel mem = FileChannel.open(Path.of("/proc", Integer.toString(pid), "mem"), StandardOpenOption.READ)) {
-            ByteBuffer b = ByteBuffer.allocate(length);
-            while (b.hasRemaining() && mem.read(b, address + b.position()) > 0) {
-                // until full
-            }
-            if (b.hasRemaining()) {
-                throw new IOException("reading " + length + " bytes at 0x" + Long.toHexString(address) + " of process "
-                        + pid + ": short read");
-            }
-            return b.array();
         }
     }
 

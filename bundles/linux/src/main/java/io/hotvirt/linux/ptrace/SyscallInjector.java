@@ -79,7 +79,7 @@ public final class SyscallInjector {
      *
      * @param name for error messages, e.g. {@code "rt_sigaction"}
      * @throws IOException if the syscall returns -errno (the message names the syscall, thread and
-     *                     errno), or if the thread cannot be stepped (exited, not stopped)
+     *                     errno), or if the thread cannot run it (exited, not stopped)
      */
     public long call(int tid, String name, long number, long... args) throws IOException {
         long rax = callRaw(tid, name, number, args);

@@ -136,7 +136,7 @@ public final class Tracer implements AutoCloseable {
                     throw new IOException("waitpid(" + tid + "): thread " + tid + " did not stop within "
                             + timeoutMillis + " ms");
                 }
-                // a single-step or an interrupt stops within tens of microseconds, but a park costs
+                // a syscall stop or an interrupt comes within tens of microseconds, but a park costs
                 // about 250 us (timer slack): poll for the first 2 ms, yielding the CPU to the tracee
                 if (now - start < SPIN_NANOS) {
                     Thread.yield();

@@ -127,6 +127,9 @@ public class CgroupsKernelTest {
 
         cg.freeze();
         guard = Freezer.guard(dir);
+        Signals.kill(guard.pid(), Signals.SIGTERM); // a service manager stopping hotvirt's cgroup
+        Children.sleep(100);
+        assertTrue("the guard outlives a SIGTERM", Children.alive(guard.pid()));
         guard.abandon(); // what the kernel does to the pipe when hotvirt's process dies
         Children.await("the guard to thaw the cgroup", 3000, () -> {
             try {
