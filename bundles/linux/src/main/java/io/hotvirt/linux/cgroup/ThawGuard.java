@@ -6,6 +6,7 @@ import com.sun.jna.ptr.IntByReference;
 import io.hotvirt.linux.jna.Errno;
 import io.hotvirt.linux.jna.LibC;
 import io.hotvirt.linux.jna.Syscall;
+import io.hotvirt.linux.process.Signals;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -22,8 +23,13 @@ import java.nio.file.Path;
  */
 final class ThawGuard implements AutoCloseable {
 
-    /** Deaf to hang-ups and terminations (a service manager stopping hotvirt's cgroup): only its pipe ends it. */
-    private static final String SCRIPT = "trap '' HUP INT TERM; read -r x; [ \"$x\" = ok ] || printf %s \"$2\" > \"$1\"";
+    private static final String SCRIPT = "read -r x; [ \"$x\" = ok ] || printf %s \"$2\" > \"$1\"";
+    /**
+     * SIGHUP, SIGINT and SIGTERM blocked from its first instruction (a service manager stopping
+     * hotvirt's cgroup, a terminal's Ctrl-C): only its pipe ends it.
+     */
+    private static final long DEAF_TO = (1L << (Signals.SIGHUP - 1)) | (1L << (Signals.SIGINT - 1))
+            | (1L << (Signals.SIGTERM - 1));
 
     private final int pid;
     private int writeEnd;
@@ -47,7 +53,7 @@ final class ThawGuard implements AutoCloseable {
         int writeEnd = fds.getInt(4);
         Memory actions = new Memory(LibC.POSIX_SPAWN_FILE_ACTIONS_SIZE);
         Memory attr = new Memory(LibC.POSIX_SPAWNATTR_SIZE);
-        Memory noSignals = new Memory(LibC.SIGSET_SIZE);
+        Memory mask = new Memory(LibC.SIGSET_SIZE);
         boolean started = false;
         try {
             c.posix_spawn_file_actions_init(actions);
@@ -61,8 +67,9 @@ final class ThawGuard implements AutoCloseable {
                 } catch (UnsatisfiedLinkError e) {
                     // glibc older than 2.34: the JVM's other fds leak into the guard, harmlessly
                 }
-                c.sigemptyset(noSignals);
-                check("setsigmask", c.posix_spawnattr_setsigmask(attr, noSignals));
+                c.sigemptyset(mask);
+                mask.setLong(0, DEAF_TO);
+                check("setsigmask", c.posix_spawnattr_setsigmask(attr, mask));
                 check("setflags", c.posix_spawnattr_setflags(attr,
                         (short) (LibC.POSIX_SPAWN_SETSID | LibC.POSIX_SPAWN_SETSIGMASK)));
                 IntByReference pid = new IntByReference();
