@@ -30,7 +30,6 @@ final class SeizeWatchdog implements AutoCloseable {
     /** When the seize in progress began; 0: none in progress. */
     private volatile long seizingSince;
     private volatile boolean closed;
-    private volatile boolean fired;
 
     /**
      * @param frozen   whether the cgroup is frozen, shared with the freezer: whoever thaws clears it
@@ -55,11 +54,6 @@ final class SeizeWatchdog implements AutoCloseable {
         seizingSince = 0;
     }
 
-    /** Whether the cgroup had to be thawed for a stuck seize. */
-    boolean fired() {
-        return fired;
-    }
-
     private void watch() {
         while (!closed) {
             LockSupport.parkNanos(POLL_NANOS);
@@ -68,7 +62,6 @@ final class SeizeWatchdog implements AutoCloseable {
                 try {
                     cgroup.thaw();
                     thawedAt.set(System.nanoTime());
-                    fired = true;
                 } catch (IOException | RuntimeException e) {
                     frozen.set(true); // still frozen as far as anyone knows: the freezer's clean-up thaws it
                 }

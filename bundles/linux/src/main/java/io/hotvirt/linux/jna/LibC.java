@@ -164,6 +164,7 @@ public interface LibC extends Library {
     int PTRACE_INTERRUPT = 0x4207;
     int PTRACE_LISTEN = 0x4208;
     int PTRACE_ARCH_PRCTL = 30;
+    int PTRACE_GET_SYSCALL_INFO = 0x420e;
     /** PTRACE_SETOPTIONS / PTRACE_SEIZE option bits. */
     int PTRACE_O_TRACESYSGOOD = 0x01;
     int PTRACE_O_TRACEFORK = 0x02;

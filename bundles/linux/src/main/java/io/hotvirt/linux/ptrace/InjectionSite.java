@@ -1,5 +1,6 @@
 package io.hotvirt.linux.ptrace;
 
+import io.hotvirt.linux.jna.Syscall;
 import io.hotvirt.linux.proc.MemoryMapping;
 import io.hotvirt.linux.proc.Procfs;
 
@@ -198,7 +199,7 @@ final class InjectionSite implements AutoCloseable {
         Registers back = restartAsKernelWould(saved);
         ByteBuffer b = ByteBuffer.allocate(SIZE).order(ByteOrder.LITTLE_ENDIAN);
         b.put(new byte[] {0x0f, 0x05});                                       // syscall (the injected one)
-        b.put(new byte[] {(byte) 0xb8, 14, 0, 0, 0});                         // mov eax, rt_sigprocmask
+        b.put((byte) 0xb8).putInt(Syscall.RT_SIGPROCMASK);                     // mov eax, rt_sigprocmask
         b.put(new byte[] {(byte) 0xbf, 2, 0, 0, 0});                          // mov edi, SIG_SETMASK
         b.put(new byte[] {0x48, (byte) 0x8d, 0x35}).putInt(DATA + MASK - 19); // lea rsi, [rip+mask]
         b.put(new byte[] {(byte) 0xba, 0, 0, 0, 0});                          // mov edx, 0 (no old set)

@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 import static io.hotvirt.linux.process.Signals.SIGSTOP;
-import static io.hotvirt.linux.process.Signals.SIGTRAP;
 
 /**
  * Runs syscalls inside a tracee, as if the tracee had made them: the tracee (a thread of process
@@ -43,10 +42,7 @@ import static io.hotvirt.linux.process.Signals.SIGTRAP;
  */
 public final class SyscallInjector {
 
-    /** The stop signal of a syscall stop: SIGTRAP | 0x80, as the tracer seizes with PTRACE_O_TRACESYSGOOD. */
-    private static final int SYSCALL_STOP = SIGTRAP | 0x80;
     private static final long STOP_TIMEOUT_MILLIS = 5_000;
-    private static final int PTRACE_GET_SYSCALL_INFO = 0x420e;
     private static final int SYSCALL_INFO_ENTRY = 1;
     private static final int SYSCALL_INFO_EXIT = 2;
 
@@ -156,7 +152,7 @@ public final class SyscallInjector {
                 continue; // an event stop (group-stop, a late PTRACE_INTERRUPT, a clone's event): go on
             }
             int stopSig = WaitStatus.stopSignal(status);
-            if (stopSig == SYSCALL_STOP) {
+            if (stopSig == WaitStatus.SYSCALL_STOP) {
                 int op = syscallStop(tid);
                 if (op == SYSCALL_INFO_ENTRY) {
                     continue;
@@ -200,7 +196,7 @@ public final class SyscallInjector {
         return tracer.execute(() -> {
             Memory info = new Memory(96);
             info.clear();
-            TracerAccess.ptrace(PTRACE_GET_SYSCALL_INFO, tid, info.size(), info, "PTRACE_GET_SYSCALL_INFO");
+            TracerAccess.ptrace(LibC.PTRACE_GET_SYSCALL_INFO, tid, info.size(), info, "PTRACE_GET_SYSCALL_INFO");
             return info.getByte(0) & 0xff;
         });
     }

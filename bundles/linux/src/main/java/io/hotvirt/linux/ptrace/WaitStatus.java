@@ -7,6 +7,9 @@ import static io.hotvirt.linux.process.Signals.SIGTRAP;
 /** Decodes a waitpid(2) status, including the ptrace event in bits 16..23 (sys/wait.h macros). */
 public final class WaitStatus {
 
+    /** The stop signal of a syscall stop: SIGTRAP | 0x80, as every tracee is seized with PTRACE_O_TRACESYSGOOD. */
+    public static final int SYSCALL_STOP = SIGTRAP | 0x80;
+
     private WaitStatus() {
     }
 
@@ -52,7 +55,7 @@ public final class WaitStatus {
      * would suppress the signal, so it must be passed on to PTRACE_CONT or PTRACE_DETACH.
      */
     public static boolean signalDeliveryStop(int status) {
-        return stopped(status) && event(status) == 0 && stopSignal(status) != (SIGTRAP | 0x80);
+        return stopped(status) && event(status) == 0 && stopSignal(status) != SYSCALL_STOP;
     }
 
     public static String describe(int status) {
